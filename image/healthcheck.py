@@ -1,0 +1,39 @@
+"""Docker HEALTHCHECK: ask the running Jupyter server for /api/status wherever it listens.
+
+The server writes its port, base URL, scheme and token to jpserver-*.json in its runtime dir, so a
+custom JUPYTER_PORT, JUPYTER_BASE_URL or HTTPS needs no change here.
+"""
+
+import glob
+import json
+import os
+import ssl
+import sys
+import urllib.request
+
+from jupyter_core.paths import jupyter_runtime_dir
+
+
+def main() -> int:
+    servers = glob.glob(os.path.join(jupyter_runtime_dir(), "jpserver-*.json"))
+    if not servers:
+        print("no Jupyter server has started yet")
+        return 1
+    with open(max(servers, key=os.path.getmtime)) as f:
+        info = json.load(f)
+    scheme = "https" if info.get("secure") else "http"
+    url = f"{scheme}://127.0.0.1:{info['port']}{info['base_url']}api/status"
+    request = urllib.request.Request(url, headers={"Authorization": f"token {info['token']}"})
+    # The certificate names the public host, not 127.0.0.1; this request never leaves the container.
+    context = ssl._create_unverified_context() if scheme == "https" else None
+    with urllib.request.urlopen(request, timeout=5, context=context) as response:
+        print(url, response.status)
+        return 0 if response.status == 200 else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except OSError as error:
+        print(error)
+        sys.exit(1)

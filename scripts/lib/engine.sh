@@ -1,0 +1,57 @@
+# ensure_engine: make `docker` answer with buildx and compose v2, installing and starting an engine
+# on a Debian host as root when none runs. Sourced after common.sh.
+
+engine_answers() { docker info >/dev/null 2>&1; }
+engine_complete() { docker buildx version >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; }
+
+# Debian bookworm's docker.io is 20.10 (no buildx, no compose v2). trixie's docker.io, docker-buildx
+# and docker-compose install on bookworm as they are: their dependencies are met by bookworm's own
+# packages. Download just those three from trixie through a private apt source list, so the host's
+# own sources stay untouched.
+install_engine_debian() {
+  local mirror tmp
+  mirror=$(debian_mirror) || true
+  [ -n "$mirror" ] || die "no Docker engine, and no Debian mirror found in /etc/apt/sources*: install Docker Engine with buildx and compose v2"
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/lists/partial" "$tmp/debs"
+  printf 'deb %s trixie main\n' "$mirror" > "$tmp/sources.list"
+  local opts=(-o "Dir::Etc::sourcelist=$tmp/sources.list" -o "Dir::Etc::sourceparts=-"
+              -o "Dir::State::Lists=$tmp/lists" -o "APT::Get::List-Cleanup=0")
+  say "installing Docker Engine, buildx and compose from Debian trixie ($mirror)"
+  apt-get "${opts[@]}" update -qq >&2 || die "apt-get update of trixie from $mirror failed"
+  (cd "$tmp/debs" && apt-get "${opts[@]}" download docker.io docker-buildx docker-compose >&2) ||
+    die "could not download docker.io, docker-buildx, docker-compose from trixie"
+  apt_update_once
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tmp"/debs/*.deb >&2 ||
+    die "installing the Docker Engine packages failed"
+  rm -rf "$tmp"
+}
+
+start_dockerd() {
+  say "starting dockerd (log: /var/log/dockerd.log)"
+  # setsid: the daemon must outlive this script and not get the terminal's signals.
+  setsid dockerd >>/var/log/dockerd.log 2>&1 < /dev/null &
+  wait_for 60 docker info || die "dockerd did not answer within 60 s; see /var/log/dockerd.log"
+}
+
+ensure_engine() {
+  if engine_answers && engine_complete; then return 0; fi
+  if engine_answers; then
+    die "the Docker engine answers but buildx or compose v2 is missing: install docker-buildx-plugin and docker-compose-plugin"
+  fi
+  command -v docker >/dev/null 2>&1 || [ -x /usr/bin/dockerd ] || true
+  if ! is_root; then
+    die "no Docker engine answers and this is not root: start Docker (or install Docker Engine with buildx and compose v2) and retry"
+  fi
+  if ! is_debian; then
+    die "no Docker engine answers: install Docker Engine with buildx and compose v2 (https://docs.docker.com/engine/install/)"
+  fi
+  # An engine older than 23 has no buildx/compose v2 plugins to go with it; replace it.
+  if ! command -v dockerd >/dev/null 2>&1 || ! dpkg --compare-versions \
+       "$(dpkg-query -W -f '${Version}' docker.io 2>/dev/null || echo 0)" ge 23; then
+    command -v dockerd >/dev/null 2>&1 && [ -z "$(dpkg-query -W -f '${Version}' docker.io 2>/dev/null)" ] ||
+      install_engine_debian
+  fi
+  engine_answers || start_dockerd
+  engine_complete || die "Docker answers but buildx or compose v2 is missing: install docker-buildx and docker-compose"
+}
