@@ -1,4 +1,5 @@
 # build_image TAG [docker build args...]: build the Dockerfile from requirements.lock.
+# BUILD_CONTEXT: another context with the same layout (tests build altered locks that way).
 # Sourced after common.sh, engine.sh and base_image.sh.
 
 build_image() {
@@ -12,6 +13,6 @@ build_image() {
   [ -n "${NB_GID:-}" ] && args+=(--build-arg "NB_GID=$NB_GID")
   if ca=$(host_ca_bundle); then args+=(--secret "id=ca,src=$ca"); fi
   say "building $tag on $base"
-  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "$PROJECT_ROOT" >&2 ||
+  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "${BUILD_CONTEXT:-$PROJECT_ROOT}" >&2 ||
     die "docker build of $tag failed"
 }

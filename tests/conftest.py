@@ -1,0 +1,68 @@
+"""Fixtures shared by the test suites: the docker client, the image under test, tracked containers.
+
+The image is built once per session by scripts/build (the same script users run), so tests see
+exactly what users get. scripts/test sets up the engine and the base image before pytest starts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import docker
+import pytest
+
+from containers import TrackedContainer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def docker_client() -> docker.DockerClient:
+    client = docker.from_env(timeout=300)
+    client.ping()
+    return client
+
+
+def build(tag: str, *args: str, context: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Build with scripts/build (engine, base image, CA secret, SOURCE_DATE_EPOCH as users get them)."""
+    environment = {**os.environ, **(env or {})}
+    if context is not None:
+        environment["BUILD_CONTEXT"] = str(context)
+    return subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "build"), "--tag", tag, *args],
+        env=environment, capture_output=True, text=True, timeout=1800,
+    )
+
+
+@pytest.fixture(scope="session")
+def image(docker_client) -> str:
+    """The project's image, built from the working tree's Dockerfile and lock."""
+    if os.environ.get("TEST_IMAGE_PREBUILT"):
+        return TEST_IMAGE
+    result = build(TEST_IMAGE)
+    assert result.returncode == 0, f"scripts/build failed:\n{result.stderr[-4000:]}"
+    return TEST_IMAGE
+
+
+@pytest.fixture
+def containers(docker_client, image):
+    tracked = TrackedContainer(docker_client, image)
+    yield tracked
+    tracked.remove_all()
+
+
+@pytest.fixture
+def host_dir(tmp_path):
+    """A folder to bind-mount, writable by whatever UID the container runs as."""
+    path = tmp_path / "mount"
+    path.mkdir()
+    path.chmod(0o777)
+    return path
