@@ -1,0 +1,26 @@
+"""The build installs nothing the lock does not vouch for: one wrong hash fails it, naming the package."""
+
+import re
+import shutil
+
+import pytest
+
+from conftest import build
+
+pytestmark = pytest.mark.image
+
+
+def test_wrong_hash_in_lock_fails_build_naming_package(project_root, tmp_path, docker_client):
+    context = tmp_path / "context"
+    shutil.copytree(project_root / "image", context / "image")
+    shutil.copy(project_root / "Dockerfile", context / "Dockerfile")
+    shutil.copy(project_root / ".dockerignore", context / ".dockerignore")
+    lock = (project_root / "requirements.lock").read_text()
+    # Every hash of one small package replaced by a hash of nothing: no file can match.
+    block = re.search(r"^(six==\S+)(.*?)(?=^\S|\Z)", lock, re.M | re.S)
+    assert block, "six is expected in the lock (a dependency of python-dateutil)"
+    poisoned = re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, block.group(0))
+    (context / "requirements.lock").write_text(lock.replace(block.group(0), poisoned))
+    result = build("jupyterlab-minimalist:poisoned", "--target", "builder", "--progress", "plain", context=context)
+    assert result.returncode != 0, "a lock with a wrong hash must not build"
+    assert re.search(r"[Hh]ash mismatch for `?six", result.stderr), result.stderr[-3000:]
