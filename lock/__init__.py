@@ -1,0 +1,1 @@
+"""Resolve requirements.in into a hashed, cross-platform requirements.lock, and check it."""

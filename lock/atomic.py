@@ -1,0 +1,73 @@
+"""Write files so that a failure leaves the old ones in place: temp file in the same directory,
+fsync, os.replace. Several files (requirements.in and the lock, for `lock add`) are replaced
+together: if a later replace fails, the earlier ones are put back."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, _mode_for(path))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def _sync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_many(files: list[tuple[Path, str]]) -> None:
+    """Replace each path with its text (UTF-8, `\\n` newlines), all or nothing."""
+    staged: list[tuple[Path, Path]] = []
+    replaced: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, text in files:
+            staged.append((path, _stage(path, text.encode("utf-8"))))
+        for path, tmp in staged:
+            original = path.read_bytes() if path.exists() else None
+            os.replace(tmp, path)
+            replaced.append((path, original))
+        for directory in {path.parent for path, _ in files}:
+            _sync_dir(directory)
+    except BaseException:
+        for path, original in reversed(replaced):
+            with contextlib.suppress(OSError):
+                if original is None:
+                    path.unlink()
+                else:
+                    os.replace(_stage(path, original), path)
+        for _, tmp in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    write_many([(path, text)])

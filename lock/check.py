@@ -1,0 +1,162 @@
+"""`lock check`: is the lock up to date with its inputs, and untouched? Offline and fast: it reads
+files and compares sha256s, it never runs a resolver. `--resolve` additionally re-resolves with the
+recorded cut-offs and compares bytes (needs the network)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from packaging.markers import Marker
+
+from lock import diff, header, lockfile
+from lock.engine import BACKENDS, build
+from lock.lockfile import Entry
+from lock.requirements_in import InputFile, Inputs, parse_tree
+from lock.targets import Config
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # "missing", "edited" (hand edit of the lock) or "stale" (inputs changed)
+    message: str
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    parsed: header.Parsed | None = None
+    entries: list[Entry] = field(default_factory=list)
+    inputs: Inputs | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, kind: str, message: str) -> None:
+        self.problems.append(Problem(kind, message))
+
+
+def check(config: Config) -> Report:
+    report = Report()
+    display = config.rel(config.output)
+    try:
+        text = config.output.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        report.add("missing", f"{display} does not exist")
+        return report
+    except (OSError, UnicodeDecodeError) as e:
+        report.add("edited", f"{display}: cannot read: {e}")
+        return report
+    try:
+        parsed = header.parse(text)
+    except header.HeaderError as e:
+        report.add("edited", f"{display}: {e} -- it was not made by lock, or its header was edited")
+        return report
+    report.parsed = parsed
+    body = lockfile.parse_body(parsed.body, display, parsed.body_line)
+    report.entries = body.entries
+    for problem in body.problems:
+        report.add("edited", problem)
+    if header.body_sha256(parsed.body) != parsed.body_sha256:
+        report.add(
+            "edited", f"{display}: its pins were edited by hand (the body no longer matches the header's body-sha256)"
+        )
+    rendered = header.render_header(parsed.settings, parsed.fingerprint, parsed.body_sha256)
+    if parsed.settings.fingerprint() != parsed.fingerprint or rendered != parsed.header:
+        report.add(
+            "edited",
+            f"{display}: its header was edited by hand (the recorded settings no longer match its fingerprint)",
+        )
+
+    recorded = parsed.settings
+    python = config.python
+    if python.version != recorded.python:
+        report.add(
+            "stale",
+            f"{python.where} now uses Python {python.version} ({python.image}); the lock was made for Python {recorded.python}",
+        )
+    platforms = tuple(p.name for p in config.platforms)
+    if platforms != recorded.platforms:
+        report.add(
+            "stale",
+            f"pyproject.toml [tool.lock] platforms are now {' '.join(platforms)}; the lock was made for {' '.join(recorded.platforms)}",
+        )
+    module = BACKENDS.get(recorded.backend)
+    if module is None:
+        report.add("edited", f"{display}: unknown backend {recorded.backend!r} in its header")
+    elif module.RESOLVER_OPTIONS != recorded.resolver_options:
+        report.add(
+            "stale",
+            f"lock's {recorded.backend} options are now `{module.RESOLVER_OPTIONS}`; the lock was made with `{recorded.resolver_options}`",
+        )
+
+    inputs = parse_tree(config.root, config.requirements)
+    report.inputs = inputs
+    before = {(kind, path): digest for kind, path, digest in recorded.inputs}
+    now = {(f.kind, f.rel): f for f in inputs.files}
+    for key, f in now.items():
+        if key not in before:
+            report.add(
+                "stale",
+                f"{f.rel} is a new input ({'constraints' if f.kind == '-c' else 'requirements'} file) since the lock was made",
+            )
+        elif before[key] != f.sha256:
+            report.add("stale", _explain_change(f, inputs, body.entries, config, recorded.python))
+    for kind, path in before:
+        if (kind, path) not in now:
+            report.add("stale", f"{path} is no longer an input of the lock")
+    if not [p for p in report.problems if p.kind == "stale"] and [k for k in now] != [
+        (k, p) for k, p, _ in recorded.inputs
+    ]:
+        report.add("stale", "the order of the input files changed since the lock was made")
+    return report
+
+
+def _explain_change(f: InputFile, inputs: Inputs, entries: list[Entry], config: Config, python: str) -> str:
+    """Say how a changed input file differs from the lock, as far as the lock itself tells."""
+    prefix = f"{f.rel} changed since the lock was made"
+    locked = {e.name: e for e in entries}
+    envs = [p.marker_environment(python) for p in config.platforms]
+    found: list[str] = []
+    specs = [s for s in (inputs.constraints if f.kind == "-c" else inputs.specs) if s.file == f.rel]
+    for s in specs:
+        marker: Marker | None = s.requirement.marker
+        if marker is not None and not any(marker.evaluate(env) for env in envs):
+            continue
+        e = locked.get(s.name)
+        if e is None:
+            if f.kind == "-r":
+                found.append(f"`{s.text}` ({s.where}) is not in the lock")
+        elif s.requirement.url:
+            if e.url != s.requirement.url:
+                found.append(f"`{s.text}` ({s.where}): the lock has {e.requirement}")
+        elif e.version and not s.requirement.specifier.contains(e.version, prereleases=True):
+            found.append(f"`{s.text}` ({s.where}) does not allow the locked {e.name}=={e.version}")
+    if f.kind == "-r":
+        current = {s.name for s in specs}
+        for e in entries:
+            if f.rel in e.direct_from and e.name not in current:
+                found.append(f"`{e.name}` is no longer in {f.rel} (the lock has it as a direct requirement)")
+    if not found:
+        return f"{prefix} (its requirements differ from those recorded in the lock's header)"
+    return f"{prefix}: " + "; ".join(found)
+
+
+def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None = None) -> list[str]:
+    """Re-resolve with the recorded backend and cut-offs; what differs from the file on disk."""
+    parsed, inputs = report.parsed, report.inputs
+    assert parsed is not None and inputs is not None
+    s = parsed.settings
+    text, entries = build(config, s.python, inputs, s.backend, s.cutoffs, env=env)
+    on_disk = config.output.read_text(encoding="utf-8")
+    if text == on_disk:
+        return []
+    changes = diff.compare(report.entries, entries)
+    display = config.rel(config.output)
+    if changes:
+        listed = "; ".join(diff.render_text(changes).strip().splitlines())
+        return [f"re-resolving with the recorded cut-offs gives other pins than {display}: " + " ".join(listed.split())]
+    return [
+        f"re-resolving with the recorded cut-offs gives the same pins but other bytes (hashes or annotations) than {display}"
+    ]

@@ -1,0 +1,351 @@
+"""The `lock` command line.
+
+    lock [--exclude-newer DATE] [--backend uv|pip-tools]   resolve requirements.in into requirements.lock
+    lock add SPEC...                                        add requirements (newest versions), relock
+    lock upgrade [PKG...]                                   move the cut-off to now (or only for PKG...)
+    lock check [--resolve]                                  is the lock up to date and untouched? (offline)
+    lock diff OLD NEW [--exit-code]                         what changed, as Markdown
+
+Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
+one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
+--exit-code` found changes); 2 usage or input error; 3 the resolver found no solution (unknown
+package, conflict, no wheel for a platform); 4 the resolver could not run (no network, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from lock import errors
+from lock.errors import InputError, LockError
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other input error
+        raise _UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        default=default,
+        help="the project (default: nearest pyproject.toml from the current directory up)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print only changes and errors",
+    )
+
+
+def _backend_option(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=("uv", "pip-tools"),
+        default=argparse.SUPPRESS if suppress else "uv",
+        help="resolver (default: uv; pip-tools only resolves for the running Python and machine)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lock",
+        description="Resolve requirements.in into a hashed, reproducible requirements.lock for the image's "
+        "Python and platforms, and check it.",
+        epilog="Exit codes: 0 ok, 1 check failed (stale or hand-edited lock), 2 usage/input error, "
+        "3 no resolution (unknown package, conflict, no wheel for a platform), 4 resolver could not run "
+        "(network).",
+    )
+    _common(parser, suppress=False)
+    _backend_option(parser, suppress=False)
+    parser.add_argument(
+        "--exclude-newer",
+        metavar="DATE",
+        help="resolve with uploads up to DATE (default: the cut-off recorded in the lock, else now)",
+    )
+    parser.set_defaults(func=cmd_lock)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("add", help="add requirements to requirements.in and relock")
+    p.add_argument("specs", nargs="+", metavar="SPEC", help="a requirement, e.g. 'polars>=1' or 'pandas[excel]'")
+    p.add_argument(
+        "--exclude-newer",
+        metavar="DATE",
+        default=argparse.SUPPRESS,
+        help="per-package cut-off for the new packages (default: now)",
+    )
+    _backend_option(p, suppress=True)
+    _common(p, suppress=True)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("upgrade", help="upgrade everything, or only the named packages")
+    p.add_argument("packages", nargs="*", metavar="PKG")
+    p.add_argument("--exclude-newer", metavar="DATE", default=argparse.SUPPRESS, help="the new cut-off (default: now)")
+    _backend_option(p, suppress=True)
+    _common(p, suppress=True)
+    p.set_defaults(func=cmd_upgrade)
+
+    p = sub.add_parser("check", help="exit 1 if the lock is out of date with its inputs or was edited (offline)")
+    p.add_argument(
+        "--resolve",
+        action="store_true",
+        help="also re-resolve with the recorded cut-offs and compare bytes (needs the network)",
+    )
+    _common(p, suppress=True)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("diff", help="print the changes between two locks as Markdown")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--format", choices=("markdown", "text"), default="markdown")
+    p.add_argument("--title", help="the heading's file name (default: NEW's name)")
+    p.add_argument("--exit-code", action="store_true", help="exit 1 when the pins differ")
+    p.set_defaults(func=cmd_diff)
+    return parser
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _say(args, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(f"lock: {message}", file=sys.stderr, flush=True)
+
+
+def _config(args):
+    from lock.targets import find_root, load_config
+
+    start = Path(args.project) if getattr(args, "project", None) else Path.cwd()
+    if not start.is_dir():
+        raise InputError(f"--project {args.project}: not a directory")
+    return load_config(find_root(start))
+
+
+def _cutoff_arg(args) -> str | None:
+    from lock.cutoff import parse_timestamp
+
+    return parse_timestamp(args.exclude_newer) if getattr(args, "exclude_newer", None) else None
+
+
+def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=None) -> int:
+    from lock import atomic, diff, engine
+
+    backend = getattr(args, "backend", "uv")
+    engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    where = ", ".join(p.name for p in config.platforms)
+    _say(
+        args,
+        f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})",
+    )
+    text, entries = engine.build(config, python, inputs, backend, cutoffs, requirements_text=requirements_text)
+    output = config.rel(config.output)
+    changes = diff.compare(existing.entries, entries)
+    files = []
+    if text != existing.text:
+        files.append((config.output, text))
+    if requirements_text is not None:
+        files.append((config.requirements, requirements_text))
+    if files:
+        atomic.write_many(files)
+    summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
+    if text == existing.text:
+        print(f"lock: {output} is up to date: {summary}")
+    else:
+        print(f"lock: wrote {output}: {summary}")
+    old_cut = existing.parsed.settings.cutoffs if existing.parsed else None
+    if old_cut and old_cut != cutoffs:
+        print(f"  cut-off     {old_cut.describe()} -> {cutoffs.describe()}")
+    if changes:
+        sys.stdout.write(diff.render_text(changes))
+    elif text != existing.text:
+        print("  (no package changes)")
+    return errors.EXIT_OK
+
+
+def _read_requirements_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path.name}: not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text") from None
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def cmd_lock(args) -> int:
+    from lock import engine
+    from lock.cutoff import Cutoffs, now
+    from lock.requirements_in import parse_tree
+
+    config = _config(args)
+    python = config.python.version
+    inputs = parse_tree(config.root, config.requirements)
+    existing = engine.read_existing(config.output)
+    explicit = _cutoff_arg(args)
+    recorded = existing.parsed.settings.cutoffs if existing.parsed else None
+    if explicit:
+        cutoffs = recorded.with_global(explicit) if recorded else Cutoffs(explicit)
+    else:
+        cutoffs = recorded or Cutoffs(now())
+    return _relock(args, config, python, inputs, cutoffs, existing)
+
+
+def cmd_add(args) -> int:
+    from lock import engine
+    from lock.cutoff import Cutoffs, now
+    from lock.requirements_in import append_specs, parse_spec, parse_tree
+
+    config = _config(args)
+    python = config.python.version
+    inputs = parse_tree(config.root, config.requirements)
+    required = {s.name: s for s in inputs.specs}
+    new: dict[str, str] = {}
+    for raw in args.specs:
+        spec = parse_spec(raw, f"lock add {raw!r}")
+        if spec.name in required:
+            raise InputError(
+                f"lock add {raw!r}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
+            )
+        if spec.name in new:
+            raise InputError(f"lock add {raw!r}: {spec.name} is given twice")
+        new[spec.name] = str(spec.requirement)
+    original = _read_requirements_text(config.requirements)
+    text = append_specs(original, list(new.values()))
+    if "\r\n" in original:
+        text = original + text[len(original) :].replace("\n", "\r\n")
+    new_inputs = parse_tree(config.root, config.requirements, top_text=text)
+    existing = engine.read_existing(config.output)
+    stamp = _cutoff_arg(args) or now()
+    base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
+    cutoffs = base.with_packages(new, stamp)
+    return _relock(args, config, python, new_inputs, cutoffs, existing, requirements_text=text)
+
+
+def cmd_upgrade(args) -> int:
+    from packaging.utils import InvalidName, canonicalize_name
+
+    from lock import engine
+    from lock.cutoff import Cutoffs, now
+    from lock.requirements_in import parse_tree
+
+    config = _config(args)
+    python = config.python.version
+    inputs = parse_tree(config.root, config.requirements)
+    existing = engine.read_existing(config.output)
+    stamp = _cutoff_arg(args) or now()
+    if not args.packages:
+        cutoffs = Cutoffs(stamp)
+    else:
+        if not existing.parsed:
+            raise InputError(
+                f"{config.rel(config.output)} has no lock header yet: run `lock` first, then `lock upgrade PKG`"
+            )
+        known = {e.name for e in existing.entries} | inputs.names()
+        names = []
+        for raw in args.packages:
+            try:
+                name = canonicalize_name(raw, validate=True)
+            except InvalidName:
+                raise InputError(f"lock upgrade {raw!r}: not a package name") from None
+            if name not in known:
+                raise InputError(
+                    f"lock upgrade {raw!r}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
+                )
+            names.append(name)
+        cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
+    return _relock(args, config, python, inputs, cutoffs, existing)
+
+
+def cmd_check(args) -> int:
+    from lock.check import check, check_resolve
+
+    config = _config(args)
+    report = check(config)
+    output = config.rel(config.output)
+    command = report.parsed.settings.command if report.parsed else "lock"
+    if report.problems:
+        kinds = {p.kind for p in report.problems}
+        if "missing" in kinds:
+            head = f"{output} does not exist -- run `{command}` to create it"
+        elif "edited" in kinds:
+            head = (
+                f"{output} was edited by hand -- run `{command}` to regenerate it "
+                "(change requirements.in, or use `lock add` / `lock upgrade`, instead of the lock)"
+            )
+        else:
+            head = f"{output} is out of date -- run `{command}` to update it"
+        print(f"lock: {head}:", file=sys.stderr)
+        for p in report.problems:
+            print(f"  - {p.message}", file=sys.stderr)
+        return errors.EXIT_STALE
+    s = report.parsed.settings
+    print(
+        f"lock: {output} is up to date ({len(report.entries)} packages, Python {s.python}, "
+        f"{' '.join(s.platforms)}, {s.backend}, {s.cutoffs.describe()})"
+    )
+    if args.resolve:
+        _say(args, f"re-resolving with {s.backend} and the recorded cut-offs")
+        differences = check_resolve(config, report)
+        if differences:
+            print(f"lock: {output} is not reproducible -- run `{command}` to regenerate it:", file=sys.stderr)
+            for d in differences:
+                print(f"  - {d}", file=sys.stderr)
+            return errors.EXIT_STALE
+        print(f"lock: re-resolving reproduces {output} byte for byte")
+    return errors.EXIT_OK
+
+
+def cmd_diff(args) -> int:
+    from lock import diff, header, lockfile
+
+    def read(name: str):
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"{name}: not found") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"{name}: cannot read: {e}") from None
+        try:
+            cutoffs = header.parse(text).settings.cutoffs.describe()
+        except header.HeaderError:
+            cutoffs = None
+        return lockfile.parse_body(text, name).entries, cutoffs
+
+    old, old_cut = read(args.old)
+    new, new_cut = read(args.new)
+    changes = diff.compare(old, new)
+    if args.format == "text":
+        sys.stdout.write(diff.render_text(changes) or "  no package changes\n")
+    else:
+        title = args.title or os.path.basename(args.new)
+        sys.stdout.write(diff.render_markdown(changes, title, old_cut, new_cut))
+    return errors.EXIT_STALE if (args.exit_code and changes) else errors.EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.func(args)
+    except _UsageError as e:
+        print(f"lock: error: {e}", file=sys.stderr)
+        return errors.EXIT_INPUT
+    except LockError as e:
+        print(f"lock: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("lock: interrupted; no file was changed", file=sys.stderr)
+        return errors.EXIT_INTERRUPTED

@@ -1,0 +1,211 @@
+"""Make a lock: resolve once per target platform, check the platforms agree, merge, add the header.
+
+Each platform is resolved on its own (`--python-platform P --only-binary :all:`), which proves every
+pin has a wheel for P. The lock pins one version per package for all platforms: if the resolutions
+disagree on a version, that is an error naming the package (pin it in requirements.in). A package
+needed on some platforms only (a dependency behind a platform marker) gets a `platform_machine`
+marker, when the machines tell those platforms apart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from lock import header, lockfile, piptools_backend, uv_backend
+from lock.cutoff import Cutoffs
+from lock.errors import InputError, ResolutionError, ResolverError
+from lock.lockfile import Entry
+from lock.requirements_in import Inputs
+from lock.targets import Config, Platform
+
+BACKENDS = {uv_backend.NAME: uv_backend, piptools_backend.NAME: piptools_backend}
+
+
+def backend_module(name: str):
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise InputError(f"unknown backend {name!r} (use {' or '.join(BACKENDS)})") from None
+
+
+def settings_for(
+    python: str, platforms: tuple[Platform, ...], inputs: Inputs, backend: str, cutoffs: Cutoffs
+) -> header.Settings:
+    return header.Settings(
+        backend=backend,
+        python=python,
+        platforms=tuple(p.name for p in platforms),
+        resolver_options=backend_module(backend).RESOLVER_OPTIONS,
+        cutoffs=cutoffs,
+        inputs=tuple((f.kind, f.rel, f.sha256) for f in inputs.files),
+    )
+
+
+@dataclass
+class Existing:
+    """The lock on disk, read as far as it can be."""
+
+    text: str | None
+    parsed: header.Parsed | None  # None: no file, or no (valid) lock header
+    entries: list[Entry]
+
+
+def read_existing(path: Path) -> Existing:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Existing(None, None, [])
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path.name}: cannot read: {e}") from None
+    try:
+        parsed = header.parse(text)
+    except header.HeaderError:
+        parsed = None
+    return Existing(text, parsed, lockfile.parse_body(text).entries)
+
+
+@contextlib.contextmanager
+def staged_requirements(path: Path, text: str | None) -> Iterator[Path]:
+    """The requirements file to hand the resolver: `path` itself, or (for `lock add`) a temporary
+    sibling holding `text`, so includes still resolve and nothing real changes until the end."""
+    if text is None:
+        yield path
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.staged-", suffix=".in")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        yield Path(tmp)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _entries_from_output(output: str, backend: str, platform: Platform, rename: Mapping[str, str]) -> dict[str, Entry]:
+    body = lockfile.parse_body(output, display=f"{backend} output for {platform.name}")
+    if body.problems:
+        raise ResolverError(f"unexpected {backend} output: {body.problems[0]}")
+    entries: dict[str, Entry] = {}
+    for e in body.entries:
+        via = []
+        for item in e.via:
+            kind, _, target = item.partition(" ")
+            if kind in ("-r", "-c") and target in rename:
+                item = f"{kind} {rename[target]}"
+            via.append(item)
+        # Resolutions are for one environment: markers have been evaluated already.
+        entries[e.name] = replace(e, marker=None, via=tuple(via), line=0)
+    return entries
+
+
+def merge(results: list[tuple[Platform, dict[str, Entry]]]) -> list[Entry]:
+    merged: list[Entry] = []
+    differ: list[str] = []
+    unmarkable: list[str] = []
+    names = sorted(set().union(*(r.keys() for _, r in results))) if results else []
+    for name in names:
+        present = [(p, r[name]) for p, r in results if name in r]
+        pins = {(e.version, e.url) for _, e in present}
+        if len(pins) > 1:
+            shown = ", ".join(f"{e.shown_version} on {p.name}" for p, e in present)
+            lowest = min((e.shown_version for _, e in present), key=_version_key)
+            differ.append(f"{name} ({shown}; pin one, e.g. {name}=={lowest})")
+            continue
+        marker = None
+        if len(present) < len(results):
+            machines = sorted({p.machine for p, _ in present})
+            absent = [p for p, r in results if name not in r]
+            if any(p.machine in machines for p in absent):
+                unmarkable.append(
+                    f"{name} (on {', '.join(p.name for p, _ in present)}, not on {', '.join(p.name for p in absent)})"
+                )
+                continue
+            marker = " or ".join(f'platform_machine == "{m}"' for m in machines)
+        first = present[0][1]
+        merged.append(
+            Entry(
+                name=name,
+                version=first.version,
+                url=first.url,
+                marker=marker,
+                hashes=tuple(sorted({h for _, e in present for h in e.hashes})),
+                via=tuple({v: None for _, e in present for v in e.via}),
+            )
+        )
+    if differ:
+        raise ResolutionError(
+            "the target platforms resolve to different versions of "
+            + "; ".join(differ)
+            + " -- usually a newer version lacks a wheel for one platform; pin it in requirements.in"
+        )
+    if unmarkable:
+        raise ResolutionError(
+            "needed on some platforms only, which a platform_machine marker cannot express: " + "; ".join(unmarkable)
+        )
+    return merged
+
+
+def _version_key(v: str):
+    try:
+        return (0, Version(v), v)
+    except InvalidVersion:
+        return (1, Version("0"), v)
+
+
+def resolve_all(
+    config: Config,
+    python: str,
+    inputs: Inputs,
+    backend: str,
+    cutoffs: Cutoffs,
+    requirements_text: str | None = None,
+    env: Mapping[str, str] | None = None,
+    platforms: tuple[Platform, ...] | None = None,
+) -> list[Entry]:
+    """Resolve for every platform and merge. `requirements_text` replaces requirements.in's content."""
+    module = backend_module(backend)
+    platforms = platforms or config.platforms
+    module.prepare(python, platforms, cutoffs)
+    real = config.rel(config.requirements)
+    with staged_requirements(config.requirements, requirements_text) as staged:
+        given = config.rel(staged)
+
+        def one(platform: Platform) -> dict[str, Entry]:
+            output = module.resolve(config.root, given, python, platform, cutoffs, env=env)
+            return _entries_from_output(output, backend, platform, {given: real})
+
+        with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
+            futures = [pool.submit(one, p) for p in platforms]
+            results: list[tuple[Platform, dict[str, Entry]]] = []
+            errors: list[BaseException] = []
+            for p, f in zip(platforms, futures, strict=False):
+                try:
+                    results.append((p, f.result()))
+                except BaseException as e:  # report the first platform's failure, in config order
+                    errors.append(e)
+        if errors:
+            raise errors[0]
+    return merge(results)
+
+
+def build(
+    config: Config,
+    python: str,
+    inputs: Inputs,
+    backend: str,
+    cutoffs: Cutoffs,
+    requirements_text: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[str, list[Entry]]:
+    """The complete lock text (header + body) and its entries."""
+    entries = resolve_all(config, python, inputs, backend, cutoffs, requirements_text, env)
+    settings = settings_for(python, config.platforms, inputs, backend, cutoffs)
+    return header.render(settings, lockfile.render_body(entries)), entries

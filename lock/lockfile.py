@@ -1,0 +1,199 @@
+"""The lock body: parse it (ours, or a resolver's output), validate it, render it.
+
+Every entry is `name==version` (or `name @ https://...#sha256=...`), optionally `; marker`, followed
+by one or more `--hash=sha256:...` and an optional `# via` annotation:
+
+    numpy==2.3.1 \\
+        --hash=sha256:... \\
+        --hash=sha256:...
+        # via
+        #   -r requirements.in
+        #   pandas
+
+Rendering is canonical (sorted names, sorted hashes, sorted annotations), so the body depends only on
+the resolution, not on how a resolver happened to format it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+_HASH_RE = re.compile(r"--hash[=\s]\s*(\S+)")
+_HASH_VALUE_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str  # canonical
+    version: str | None  # None for a URL entry
+    url: str | None = None
+    marker: str | None = None
+    hashes: tuple[str, ...] = ()  # "sha256:hex", sorted
+    via: tuple[str, ...] = ()  # sorted, includes come first
+    line: int = 0
+
+    @property
+    def requirement(self) -> str:
+        spec = f"{self.name} @ {self.url}" if self.url else f"{self.name}=={self.version}"
+        return f"{spec} ; {self.marker}" if self.marker else spec
+
+    @property
+    def shown_version(self) -> str:
+        """The version for humans: a URL entry shows its file's version where the name allows."""
+        if self.version:
+            return self.version
+        filename = (self.url or "").split("#")[0].rsplit("/", 1)[-1]
+        parts = filename.split("-")
+        if filename.endswith(".whl") and len(parts) >= 5:
+            return parts[1]
+        return filename or "?"
+
+    @property
+    def direct_from(self) -> tuple[str, ...]:
+        """The requirement files that name this package directly (`-r FILE` annotations)."""
+        return tuple(v[3:] for v in self.via if v.startswith("-r "))
+
+
+@dataclass
+class Body:
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # "file:line: what is wrong", hand edits
+
+    def by_name(self) -> dict[str, Entry]:
+        return {e.name: e for e in self.entries}
+
+
+def _via_sort_key(item: str) -> tuple[int, str]:
+    return (0 if item.startswith("-") else 1, item)
+
+
+def parse_body(text: str, display: str = "requirements.lock", first_line: int = 1) -> Body:
+    """Entries of a pip-style hashed requirements file, tolerant of comments and headers; whatever
+    is not a pinned, hashed entry is reported in `problems` with file:line."""
+    body = Body()
+    lines = text.splitlines()
+    i = 0
+    current: dict | None = None
+
+    def finish() -> None:
+        nonlocal current
+        if current is not None:
+            body.entries.append(
+                Entry(
+                    name=current["name"],
+                    version=current["version"],
+                    url=current["url"],
+                    marker=current["marker"],
+                    hashes=tuple(sorted(set(current["hashes"]))),
+                    via=tuple(sorted(set(current["via"]), key=_via_sort_key)),
+                    line=current["line"],
+                )
+            )
+            current = None
+
+    in_via_block = False
+    while i < len(lines):
+        number = first_line + i
+        raw = lines[i]
+        stripped = raw.strip()
+        if not stripped:
+            in_via_block = False
+            i += 1
+            continue
+        if stripped.startswith("#"):
+            comment = stripped[1:].strip()
+            if current is not None and raw.startswith((" ", "\t")):
+                if comment == "via":
+                    in_via_block = True
+                elif comment.startswith("via "):
+                    current["via"].extend(x.strip() for x in comment[4:].split(", ") if x.strip())
+                    in_via_block = False
+                elif in_via_block and comment:
+                    current["via"].append(comment)
+            else:
+                in_via_block = False
+            i += 1
+            continue
+        in_via_block = False
+        # A logical line: join `\` continuations.
+        logical = stripped
+        while logical.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            logical = logical[:-1].rstrip() + " " + lines[i].strip()
+        logical = logical.rstrip("\\").strip()
+        i += 1
+        finish()
+        where = f"{display}:{number}"
+        if logical.startswith("-"):
+            body.problems.append(
+                f"{where}: option line {logical.split()[0]!r} (a lock holds only pinned, hashed requirements)"
+            )
+            continue
+        req_text, _, rest = logical.partition(" --")
+        rest = ("--" + rest) if rest else ""
+        hashes = _HASH_RE.findall(rest)
+        leftover = _HASH_RE.sub("", rest).strip()
+        if leftover:
+            body.problems.append(f"{where}: unexpected option {leftover.split()[0]!r} on {req_text.strip()!r}")
+        try:
+            req = Requirement(req_text.strip())
+        except InvalidRequirement as e:
+            body.problems.append(f"{where}: malformed line {req_text.strip()!r}: {str(e).splitlines()[0]}")
+            continue
+        name = canonicalize_name(req.name)
+        version = None
+        if req.url:
+            if "#sha256=" not in req.url and not hashes:
+                body.problems.append(f"{where}: {req_text.strip()!r} is a URL without a hash")
+        else:
+            specs = list(req.specifier)
+            if len(specs) != 1 or specs[0].operator != "==" or "*" in specs[0].version:
+                body.problems.append(f"{where}: {req_text.strip()!r} is not pinned with ==")
+                version = str(req.specifier) or "(unpinned)"
+            else:
+                version = specs[0].version
+        if not hashes:
+            body.problems.append(f"{where}: {req_text.strip()!r} has no --hash")
+        for h in hashes:
+            if not _HASH_VALUE_RE.match(h):
+                body.problems.append(f"{where}: {req_text.strip()!r} has a malformed hash {h!r}")
+        current = {
+            "name": name,
+            "version": version,
+            "url": req.url,
+            "marker": str(req.marker) if req.marker else None,
+            "hashes": hashes,
+            "via": [],
+            "line": number,
+        }
+    finish()
+    seen: dict[tuple[str, str | None], int] = {}
+    for e in body.entries:
+        key = (e.name, e.marker)
+        if key in seen:
+            body.problems.append(f"{display}:{e.line}: {e.name} is listed twice (also line {seen[key]})")
+        seen.setdefault(key, e.line)
+    return body
+
+
+def render_body(entries: list[Entry]) -> str:
+    out: list[str] = []
+    for e in sorted(entries, key=lambda e: (e.name, e.marker or "")):
+        hashes = sorted(set(e.hashes))
+        if hashes:
+            out.append(f"{e.requirement} \\\n")
+            out += [f"    --hash={h} \\\n" for h in hashes[:-1]]
+            out.append(f"    --hash={hashes[-1]}\n")
+        else:
+            out.append(f"{e.requirement}\n")
+        via = sorted(set(e.via), key=_via_sort_key)
+        if len(via) == 1:
+            out.append(f"    # via {via[0]}\n")
+        elif via:
+            out.append("    # via\n")
+            out += [f"    #   {v}\n" for v in via]
+    return "".join(out)

@@ -1,0 +1,177 @@
+"""What the lock is for: the project's files, the target Python and the target platforms.
+
+The Python minor comes from the Dockerfile's base image (one source of truth: the image and its lock
+cannot disagree); the platforms and file names from `[tool.lock]` in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lock.errors import InputError
+
+DEFAULT_PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28")
+DEFAULTS = {
+    "requirements": "requirements.in",
+    "output": "requirements.lock",
+    "dockerfile": "Dockerfile",
+    "platforms": list(DEFAULT_PLATFORMS),
+}
+
+# The platforms uv's --python-platform accepts that a Linux image can run on. The machine becomes a
+# `platform_machine` marker when a package is needed on some platforms only.
+_PLATFORM_RE = re.compile(
+    r"^(?P<machine>x86_64|aarch64)-"
+    r"(?:manylinux_(?P<major>2)_(?P<minor>\d+)|(?P<m2014>manylinux2014)|(?P<gnu>unknown-linux-gnu)"
+    r"|(?P<musl>musllinux_1_\d+|unknown-linux-musl))$"
+)
+_PYTHON_IMAGE_RE = re.compile(r"(?:^|[\s=/])python:(3\.\d+)(?:\.\d+)?(?=$|[^\d.])")
+_BASE_ARG_RE = re.compile(r"^\s*ARG\s+BASE_IMAGE\s*=\s*(\S+)", re.IGNORECASE)
+_FROM_RE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Platform:
+    """One target platform, spelled as uv's --python-platform (e.g. x86_64-manylinux_2_28)."""
+
+    name: str
+    machine: str
+    libc: str  # "glibc" or "musl"
+    glibc: tuple[int, int] | None  # the oldest glibc the platform promises (manylinux), None for musl
+
+    @classmethod
+    def parse(cls, name: str, where: str = "pyproject.toml [tool.lock] platforms") -> Platform:
+        m = _PLATFORM_RE.match(name) if isinstance(name, str) else None
+        if not m:
+            raise InputError(
+                f"{where}: unsupported platform {name!r} (use e.g. x86_64-manylinux_2_28 or aarch64-manylinux_2_28)"
+            )
+        if m["musl"]:
+            return cls(name, m["machine"], "musl", None)
+        if m["major"]:
+            glibc = (2, int(m["minor"]))
+        elif m["m2014"]:
+            glibc = (2, 17)
+        else:  # uv's x86_64-unknown-linux-gnu means manylinux_2_28
+            glibc = (2, 28)
+        return cls(name, m["machine"], "glibc", glibc)
+
+    @property
+    def marker(self) -> str:
+        return f'platform_machine == "{self.machine}"'
+
+    def marker_environment(self, python: str) -> dict[str, str]:
+        """The PEP 508 environment of this target, to evaluate requirement markers offline."""
+        return {
+            "implementation_name": "cpython",
+            "implementation_version": f"{python}.0",
+            "os_name": "posix",
+            "platform_machine": self.machine,
+            "platform_python_implementation": "CPython",
+            "platform_release": "",
+            "platform_system": "Linux",
+            "platform_version": "",
+            "python_full_version": f"{python}.0",
+            "python_version": python,
+            "sys_platform": "linux",
+        }
+
+
+@dataclass(frozen=True)
+class PythonTarget:
+    version: str  # "3.13"
+    where: str  # "Dockerfile:1"
+    image: str  # "python:3.13-slim-trixie"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    requirements: Path
+    output: Path
+    dockerfile: Path
+    platforms: tuple[Platform, ...]
+
+    def rel(self, path: Path) -> str:
+        """A path for messages, headers and annotations: relative to the project, never absolute."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            import os
+
+            return Path(os.path.relpath(path.resolve(), self.root.resolve())).as_posix()
+
+    @property
+    def python(self) -> PythonTarget:
+        return read_python(self.dockerfile, self.rel(self.dockerfile))
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above start that holds a pyproject.toml."""
+    start = start.resolve()
+    for d in (start, *start.parents):
+        if (d / "pyproject.toml").is_file():
+            return d
+    raise InputError(f"no pyproject.toml in {start} or its parents (run lock in the project, or pass --project DIR)")
+
+
+def load_config(root: Path) -> Config:
+    pyproject = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{pyproject.name}: not found in {root}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise InputError(f"pyproject.toml: not valid TOML: {e}") from None
+    table = data.get("tool", {}).get("lock", {})
+    if not isinstance(table, dict):
+        raise InputError("pyproject.toml: [tool.lock] must be a table")
+    unknown = sorted(set(table) - set(DEFAULTS))
+    if unknown:
+        raise InputError(f"pyproject.toml [tool.lock]: unknown key {unknown[0]!r} (known: {', '.join(DEFAULTS)})")
+    settings = {**DEFAULTS, **table}
+    for key in ("requirements", "output", "dockerfile"):
+        if not isinstance(settings[key], str) or not settings[key]:
+            raise InputError(f"pyproject.toml [tool.lock] {key}: must be a non-empty path string")
+    platforms = settings["platforms"]
+    if not isinstance(platforms, list) or not platforms:
+        raise InputError("pyproject.toml [tool.lock] platforms: must be a non-empty list of platform names")
+    parsed = tuple(Platform.parse(p) for p in platforms)
+    if len({p.name for p in parsed}) != len(parsed):
+        raise InputError("pyproject.toml [tool.lock] platforms: lists a platform twice")
+    return Config(
+        root=root,
+        requirements=root / settings["requirements"],
+        output=root / settings["output"],
+        dockerfile=root / settings["dockerfile"],
+        platforms=parsed,
+    )
+
+
+def read_python(dockerfile: Path, display: str = "Dockerfile") -> PythonTarget:
+    """The Python minor of the base image: the `ARG BASE_IMAGE=` line, else the first FROM line."""
+    try:
+        lines = dockerfile.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(
+            f"{display}: not found (the lock's Python version is read from its base image; "
+            "set [tool.lock] dockerfile in pyproject.toml)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{display}: cannot read: {e}") from None
+    candidates = [(n, m[1]) for n, line in enumerate(lines, 1) if (m := _BASE_ARG_RE.match(line))]
+    if not candidates:
+        candidates = [(n, m[1]) for n, line in enumerate(lines, 1) if (m := _FROM_RE.match(line))][:1]
+    if not candidates:
+        raise InputError(f"{display}: no `ARG BASE_IMAGE=python:3.X...` or FROM line to read the Python version from")
+    lineno, image = candidates[0]
+    m = _PYTHON_IMAGE_RE.search(image)
+    if not m:
+        raise InputError(
+            f"{display}:{lineno}: cannot read a Python version from base image {image!r} "
+            "(expected an image like python:3.13-slim-trixie)"
+        )
+    return PythonTarget(m[1], f"{display}:{lineno}", image)
