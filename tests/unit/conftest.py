@@ -1,0 +1,97 @@
+"""Fixtures for the lock tool's unit tests: small throw-away projects, no network."""
+
+from __future__ import annotations
+
+import hashlib
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PYPROJECT = """\
+[project]
+name = "demo"
+version = "0"
+
+[tool.lock]
+platforms = {platforms}
+"""
+
+
+def write_project(
+    root: Path,
+    requirements: str = "six\n",
+    python: str = "3.13",
+    platforms: tuple[str, ...] = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28"),
+    files: dict[str, str] | None = None,
+) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    listed = "[" + ", ".join(f'"{p}"' for p in platforms) + "]"
+    (root / "pyproject.toml").write_text(PYPROJECT.format(platforms=listed))
+    (root / "Dockerfile").write_text(f"ARG BASE_IMAGE=python:{python}-slim-trixie\nFROM ${{BASE_IMAGE}}\n")
+    (root / "requirements.in").write_text(textwrap.dedent(requirements))
+    for name, text in (files or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return root
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A factory: project(requirements="six\\n", python="3.13", platforms=(...), files={...})."""
+
+    def make(*args, **kwargs) -> Path:
+        return write_project(tmp_path / "project", *args, **kwargs)
+
+    return make
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def snapshot():
+    """snapshot(root): every file of a project, to prove a failed command changed nothing."""
+    return _snapshot
+
+
+@pytest.fixture
+def fake_resolver(monkeypatch):
+    """Replace uv with a stand-in that pins every name in the requirements tree at 1.0 (or at the
+    version given in `versions`), records the calls, and fails for names in `unknown`."""
+    from lock import uv_backend
+    from lock.errors import ResolutionError
+    from lock.requirements_in import parse_tree
+
+    class Fake:
+        calls: list[dict] = []
+        versions: dict[str, str] = {}
+        unknown: set[str] = set()
+        interrupt = False
+
+        def resolve(self, root, requirements, python, platform, cutoffs, env=None):
+            inputs = parse_tree(Path(root), Path(root) / requirements)
+            self.calls.append(
+                {"requirements": requirements, "python": python, "platform": platform.name, "cutoffs": cutoffs}
+            )
+            out = []
+            if self.interrupt:
+                raise KeyboardInterrupt
+            for spec in inputs.specs:
+                if spec.name in self.unknown:
+                    raise ResolutionError(f"unknown package {spec.name!r}")
+                version = self.versions.get((spec.name, platform.name), self.versions.get(spec.name, "1.0"))
+                digest = hashlib.sha256(f"{spec.name}=={version}".encode()).hexdigest()
+                out.append(f"{spec.name}=={version} \\\n    --hash=sha256:{digest}\n    # via -r {spec.file}\n")
+            return "".join(out)
+
+    fake = Fake()
+    fake.calls = []
+    fake.versions = {}
+    fake.unknown = set()
+    fake.interrupt = False
+    monkeypatch.setattr(uv_backend, "resolve", fake.resolve)
+    monkeypatch.setattr(uv_backend, "prepare", lambda *a, **k: None)
+    return fake
