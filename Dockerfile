@@ -1,14 +1,19 @@
 # jupyterlab-minimalist: JupyterLab and the packages of requirements.lock, nothing else.
-# Build: scripts/start (or scripts/build). Hand-run: docker buildx build --secret id=ca,src=<CA bundle> .
+# Build: scripts/build (sets up an engine, a base image, the CA secret and SOURCE_DATE_EPOCH).
+# By hand: docker buildx build --secret id=ca,src=<CA bundle> --build-arg SOURCE_DATE_EPOCH=... .
 
 # The one base image for both stages, so the venv's python symlink is valid at runtime.
-# The lock tool reads the Python version from this line.
+# The lock tool reads the image's Python version from this line; scripts/pin-base adds a digest.
 ARG BASE_IMAGE=python:3.13-slim-trixie
+
+# Wheels for an offline build (scripts/wheelhouse, then --build-context wheelhouse=wheelhouse).
+# Empty by default: the builder then downloads from the index.
+FROM scratch AS wheelhouse
 
 FROM ${BASE_IMAGE} AS builder
 # Fail a RUN when any command of a pipe fails.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-# From the last commit (scripts pass it); clamps file times so rebuilds are identical.
+# From the last commit (scripts pass it): every file time, so rebuilds are identical.
 ARG SOURCE_DATE_EPOCH=0
 # uv: copy files instead of hard-linking from the cache mount, write no timestamped installer
 # metadata, never download a Python of its own.
@@ -16,34 +21,44 @@ ENV UV_LINK_MODE=copy \
     UV_NO_INSTALLER_METADATA=1 \
     UV_PYTHON_DOWNLOADS=never
 
-# Build tools (uv, dumb-init), pinned and hash-checked. A TLS-intercepting proxy's CA comes in as a
-# BuildKit secret for this RUN only; it never lands in a layer.
+# Build tools (uv, dumb-init), pinned and hash-checked, from the wheelhouse when it has them.
+# A TLS-intercepting proxy's CA comes in as a BuildKit secret for this RUN only, never a layer.
 COPY image/build-tools.txt /tmp/build-tools.txt
 RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
+    --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     if [ -s /run/secrets/ca.pem ]; then export PIP_CERT=/run/secrets/ca.pem; fi \
-    && python3 -m venv /opt/build-tools \
-    && /opt/build-tools/bin/pip install --no-cache-dir --disable-pip-version-check --quiet \
-       --require-hashes --only-binary :all: -r /tmp/build-tools.txt
+    && if [ -n "$(ls -A /wheelhouse)" ]; then set -- --no-index --find-links /wheelhouse; fi \
+    && python3 -m venv /build-tools \
+    && /build-tools/bin/pip install --no-cache-dir --disable-pip-version-check --quiet \
+       --require-hashes --only-binary :all: "$@" -r /tmp/build-tools.txt
 
 # The application venv, without pip: nothing is ever installed into it after this stage.
-RUN /opt/build-tools/bin/uv venv --quiet --python python3 /opt/venv
+RUN /build-tools/bin/uv venv --quiet --python python3 /opt/venv
 
 # Exactly the lock: every file hash-checked, no dependency resolution, wheels only.
 COPY requirements.lock /tmp/requirements.lock
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
+    --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     if [ -s /run/secrets/ca.pem ]; then export SSL_CERT_FILE=/run/secrets/ca.pem; fi \
-    && /opt/build-tools/bin/uv pip install --python /opt/venv/bin/python \
-       --require-hashes --no-deps --only-binary :all: -r /tmp/requirements.lock
+    && if [ -n "$(ls -A /wheelhouse)" ]; then set -- --offline --no-index --find-links /wheelhouse; fi \
+    && /build-tools/bin/uv pip install --python /opt/venv/bin/python \
+       --require-hashes --no-deps --only-binary :all: "$@" -r /tmp/requirements.lock
 
 # Settings: the server config (token, HTTPS, no phoning home) and JupyterLab's settings overrides.
 COPY image/jupyter_server_config.py /opt/venv/etc/jupyter/jupyter_server_config.py
 COPY image/overrides.json /opt/venv/share/jupyter/lab/settings/overrides.json
+# PID 1 (forwards signals, reaps zombie kernel processes) and the healthcheck, beside the venv.
+COPY image/healthcheck.py /opt/bin/jupyterlab-healthcheck
+RUN cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
+    && sed -i '1i #!/opt/venv/bin/python' /opt/bin/jupyterlab-healthcheck \
+    && chmod 0755 /opt/bin/jupyterlab-healthcheck
 
 # Bytecode compiled once here, so no start recompiles in memory (the venv is read-only at run time).
-# One process and checked-hash .pyc files: byte-identical on every rebuild.
+# One process and checked-hash .pyc files: byte-identical on every rebuild. Then every file time
+# under /opt is set to SOURCE_DATE_EPOCH, whatever the wheel or the checkout said.
 RUN /opt/venv/bin/python -m compileall -q -j 1 --invalidation-mode checked-hash /opt/venv/lib \
-    && find /opt/venv -newermt "@${SOURCE_DATE_EPOCH}" -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
+    && find /opt -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
 
 
 FROM ${BASE_IMAGE}
@@ -63,14 +78,12 @@ RUN groupadd --non-unique --gid "${NB_GID}" jovyan \
     && find /etc /home \( -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf \) -prune \
        -o -newermt "@${SOURCE_DATE_EPOCH}" -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
 
-# PID 1: forwards signals to Jupyter and reaps zombie kernel processes.
-COPY --from=builder /opt/build-tools/bin/dumb-init /usr/local/bin/dumb-init
-COPY image/healthcheck.py /usr/local/lib/healthcheck.py
-COPY --from=builder /opt/venv /opt/venv
+# All of /opt in one copy: its own time is the builder's (clamped), not this build's clock.
+COPY --from=builder /opt /opt
 
 # HOME is /tmp: writable for any UID, even one with no passwd entry, and with a read-only root
 # filesystem (tmpfs on /tmp). What is worth keeping goes to the notebooks and data volumes.
-ENV PATH=/opt/venv/bin:$PATH \
+ENV PATH=/opt/venv/bin:/opt/bin:$PATH \
     HOME=/tmp \
     PYTHONUNBUFFERED=1 \
     JUPYTER_PORT=8888
@@ -79,6 +92,6 @@ WORKDIR /home/jovyan
 EXPOSE 8888
 # Follows JUPYTER_PORT, JUPYTER_BASE_URL and HTTPS through the server's own runtime file.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=1s --retries=3 \
-    CMD ["/opt/venv/bin/python", "/usr/local/lib/healthcheck.py"]
-ENTRYPOINT ["/usr/local/bin/dumb-init", "--"]
+    CMD ["/opt/bin/jupyterlab-healthcheck"]
+ENTRYPOINT ["/opt/bin/dumb-init", "--"]
 CMD ["jupyter", "lab"]
