@@ -4,6 +4,8 @@
 # python:3.13-slim-trixie. That is also the air-gapped path. Sourced after common.sh.
 
 STANDIN_IMAGE=${STANDIN_IMAGE:-jupyterlab-minimalist/python-standin:3.13-slim-trixie}
+# Bumped whenever build_standin changes, so machines that kept an older stand-in rebuild it.
+STANDIN_RECIPE=2
 
 dockerfile_default_base() {
   sed -n 's/^ARG BASE_IMAGE=\(.*\)$/\1/p' "$PROJECT_ROOT/Dockerfile" | head -n 1
@@ -19,10 +21,12 @@ build_standin() {
   say "debootstrap trixie from $mirror (about a minute)"
   debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
     trixie "$root" "$mirror" >"$root.log" 2>&1 || { tail -n 5 "$root.log" >&2; die "debootstrap of trixie failed (log: $root.log)"; }
-  # What the official image leaves out too: apt's lists and caches.
-  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/*.log
+  # What the official image leaves out too: apt's lists, caches and downloaded packages.
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+    "$root"/var/log/*.log
   tar -C "$root" -c . | docker import \
-    --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' - "$STANDIN_IMAGE" >/dev/null ||
+    --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
+    --change "LABEL org.jupyterlab-minimalist.standin-recipe=$STANDIN_RECIPE" - "$STANDIN_IMAGE" >/dev/null ||
     die "docker import of the stand-in base failed"
   rm -rf "$root" "$root.log"
 }
@@ -32,7 +36,8 @@ ensure_base_image() {
   if docker image inspect "$want" >/dev/null 2>&1 || docker pull -q "$want" >/dev/null 2>&1; then
     printf '%s\n' "$want"; return 0
   fi
-  if ! docker image inspect "$STANDIN_IMAGE" >/dev/null 2>&1; then
+  if [ "$(docker image inspect -f '{{index .Config.Labels "org.jupyterlab-minimalist.standin-recipe"}}' \
+        "$STANDIN_IMAGE" 2>/dev/null)" != "$STANDIN_RECIPE" ]; then
     build_standin "$want"
   fi
   warn "base image $want cannot be pulled (no registry reachable?)."
