@@ -176,10 +176,12 @@ def test_check_is_fast_and_offline_as_a_process(locked):
         "HTTPS_PROXY": "http://127.0.0.1:9",
         "HTTP_PROXY": "http://127.0.0.1:9",
     }
-    start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "lock", "check"], cwd=locked / "", env=env, capture_output=True, text=True
-    )
-    elapsed = time.perf_counter() - start
-    assert proc.returncode == 0, proc.stderr
-    assert elapsed < 1.0, f"lock check took {elapsed:.2f}s"
+    timings = []
+    for _ in range(3):  # best of three: the machine may be busy with something else
+        start = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "lock", "check"], cwd=locked, env=env, capture_output=True, text=True
+        )
+        timings.append(time.perf_counter() - start)
+        assert proc.returncode == 0, proc.stderr
+    assert min(timings) < 1.0, f"lock check took {min(timings):.2f}s (interpreter start included)"
