@@ -68,7 +68,14 @@ def offsite_requests() -> list[str]:
 
 
 @pytest.fixture
-def page(browser, offsite_requests, output_dir, request) -> Page:
+def failed_responses() -> list[str]:
+    """Every answer of 400 or more the page got, as "STATUS METHOD URL". A lab that cannot load its
+    own scripts shows no error of its own: it just never starts."""
+    return []
+
+
+@pytest.fixture
+def page(browser, offsite_requests, failed_responses, output_dir, request) -> Page:
     """A fresh page (own cookies) of 1280x800 that only reaches 127.0.0.1."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
 
@@ -83,6 +90,7 @@ def page(browser, offsite_requests, output_dir, request) -> Page:
     page = context.new_page()
     # WebSockets are not routed; a kernel channel to anywhere but 127.0.0.1 counts as off-site too.
     page.on("websocket", lambda ws: urlsplit(ws.url).hostname in LOCAL_HOSTS or offsite_requests.append(ws.url))
+    page.on("response", lambda r: r.status >= 400 and failed_responses.append(f"{r.status} {r.request.method} {r.url}"))
     page.set_default_timeout(TIMEOUT_MS)
     failure_shot = output_dir / (re.sub(r"[^\w.-]+", "_", request.node.name) + "-at-failure.png")
     failure_shot.unlink(missing_ok=True)  # a shot from an earlier run must not pass for this one's
@@ -90,4 +98,6 @@ def page(browser, offsite_requests, output_dir, request) -> Page:
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         page.screenshot(path=failure_shot, full_page=True)
+        print(f"screenshot: {failure_shot}")
+        print("failed responses:", *failed_responses or ["none"], sep="\n  ")
     context.close()

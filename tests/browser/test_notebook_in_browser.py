@@ -107,7 +107,7 @@ def stream_text(outputs: list[dict]) -> str:
     return "".join("".join(t) if isinstance(t, list) else t for t in texts)
 
 
-def test_login_run_plot_and_save_notebook(containers, host_dir, page, offsite_requests, output_dir):
+def test_login_run_plot_and_save_notebook(containers, host_dir, page, offsite_requests, failed_responses, output_dir):
     server = containers.run_server(token=TOKEN, volumes=notebooks_volume(host_dir))
 
     with server_logs_on_failure(server):
@@ -127,6 +127,7 @@ def test_login_run_plot_and_save_notebook(containers, host_dir, page, offsite_re
     # The image turns JupyterLab's news feed and update check off: no prompt about them, ever.
     expect(page.get_by_text(NEWS_PROMPT)).to_have_count(0)
     assert offsite_requests == [], f"the browser tried to leave 127.0.0.1: {offsite_requests}"
+    assert failed_responses == [], "the lab answered errors"
 
 
 def test_wrong_token_is_refused_at_login(containers, page, offsite_requests):
