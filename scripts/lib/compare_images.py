@@ -171,6 +171,11 @@ def _when(t: float) -> str:
         return shown
 
 
+def _owner(e: Entry) -> str:
+    names = f" ({e.uname}:{e.gname})" if e.uname or e.gname else ""
+    return f"{e.uid}:{e.gid}{names}"
+
+
 def entry_differences(a: Entry, b: Entry) -> list[str]:
     out = []
     if a.kind != b.kind:
@@ -182,7 +187,7 @@ def entry_differences(a: Entry, b: Entry) -> list[str]:
     if a.mode != b.mode:
         out.append(f"mode {a.mode:04o} != {b.mode:04o}")
     if (a.uid, a.gid, a.uname, a.gname) != (b.uid, b.gid, b.uname, b.gname):
-        out.append(f"owner {a.uid}:{a.gid}({a.uname}:{a.gname}) != {b.uid}:{b.gid}({b.uname}:{b.gname})")
+        out.append(f"owner {_owner(a)} != {_owner(b)}")
     if a.mtime != b.mtime:
         out.append(f"mtime {_when(a.mtime)} != {_when(b.mtime)}")
     if a.linkname != b.linkname:
