@@ -13,8 +13,6 @@ FROM scratch AS wheelhouse
 FROM ${BASE_IMAGE} AS builder
 # Fail a RUN when any command of a pipe fails.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-# From the last commit (scripts pass it): every file time, so rebuilds are identical.
-ARG SOURCE_DATE_EPOCH=0
 # uv: copy files instead of hard-linking from the cache mount, write no timestamped installer
 # metadata, never download a Python of its own.
 ENV UV_LINK_MODE=copy \
@@ -54,12 +52,37 @@ RUN cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
     && sed -i '1i #!/opt/venv/bin/python' /opt/bin/jupyterlab-healthcheck \
     && chmod 0755 /opt/bin/jupyterlab-healthcheck
 
-# Bytecode compiled once here, so no start recompiles in memory (the venv is read-only at run time).
-# One process and checked-hash .pyc files: byte-identical on every rebuild. Then every file time
-# under /opt is set to SOURCE_DATE_EPOCH, whatever the wheel or the checkout said.
-RUN /opt/venv/bin/python -m compileall -q -j 1 --invalidation-mode checked-hash /opt/venv/lib \
-    && find /opt -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
+# What nobody running these packages needs; each removal's bytes show in the benchmark report.
+COPY image/prune_typeshed.py image/link_duplicates.py /tmp/
+RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
+    # test suites and their data (~117 MB with bytecode): never imported by the packages themselves
+    && find "$site" -depth -type d \( -name tests -o -name test \) -exec rm -rf {} + \
+    # JupyterLab's UI-test harness (Galata, 7 MB): only loaded by its own test configuration
+    && rm -rf "$site/jupyterlab/galata" \
+    # Babel's locale data but English (31 MB): JupyterLab ships no other language pack
+    && find "$site/babel/locale-data" -type f ! -name 'en.dat' ! -name 'en_*.dat' ! -name 'root.dat' -delete \
+    # C/C++/Cython sources and headers (14 MB): there is no compiler in the image
+    && find "$site" -type f \( -name '*.c' -o -name '*.cpp' -o -name '*.h' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' \) -delete \
+    # jedi's stubs for Django and for modules not installed (~12 MB): never read here
+    && rm -rf "$site/jedi/third_party/django-stubs" \
+    && /opt/venv/bin/python /tmp/prune_typeshed.py \
+    # JupyterLab's front end is in the wheel twice (17 MB): one copy, a symlink for the other
+    && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib
 
+# Bytecode for what a start and a first `import numpy, pandas, matplotlib.pyplot, sklearn` load,
+# compiled once here: the venv is read-only at run time, so anything left out is recompiled in
+# memory at each start. Checked-hash .pyc, one process: byte-identical on every rebuild.
+COPY image/compile_startup.py /tmp/compile_startup.py
+RUN install -d -m 1777 /tmp/pycache \
+    && setpriv --reuid=65534 --regid=65534 --clear-groups \
+       env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
+    && /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/pycache
+
+# Every file time under /opt set to the last commit's time (scripts pass it), whatever the wheel
+# or the checkout said, so rebuilds are identical. Declared only here: a new commit must not
+# invalidate the cached install steps above.
+ARG SOURCE_DATE_EPOCH=0
+RUN find /opt -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
 
 FROM ${BASE_IMAGE}
 ARG SOURCE_DATE_EPOCH=0

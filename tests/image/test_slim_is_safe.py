@@ -1,0 +1,86 @@
+"""What the Dockerfile removes is never missed: each removal has a test here that uses what
+remains the way a user of these packages would."""
+
+import re
+
+import pytest
+import requests
+
+from kernel import complete, execute, start_kernel
+
+pytestmark = pytest.mark.image
+
+NOTEBOOK_CELL = """
+import io, numpy as np, pandas as pd, matplotlib, matplotlib.pyplot as plt, scipy.stats
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+X, y = make_classification(n_samples=200, random_state=0)
+X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+scores = [m.fit(X_train, y_train).score(X_test, y_test) for m in (LogisticRegression(), RandomForestClassifier(n_estimators=10, random_state=0))]
+df = pd.DataFrame({"when": pd.date_range("2024-01-01", periods=3, tz="Europe/Paris"), "x": np.arange(3)})
+assert df.x.sum() == 3 and df.describe().shape[0] == 8 and str(df.when.dt.month_name()[0]) == "January"
+fig, ax = plt.subplots(); df.plot(x="when", y="x", ax=ax)
+sizes = {fmt: len((lambda b: (fig.savefig(b, format=fmt), b.getvalue())[1])(io.BytesIO())) for fmt in ("png", "pdf", "svg")}
+assert all(sizes.values()), sizes
+print("ok", min(scores) > 0.7, scipy.stats.norm.cdf(0))
+"""
+
+
+def test_notebook_using_every_package_runs(containers):
+    server = containers.run_server()
+    reply = execute(server, start_kernel(server), NOTEBOOK_CELL, timeout=180)
+    assert reply["status"] == "ok", reply
+    assert reply["stdout"].split() == ["ok", "True", "0.5"], reply
+
+
+def test_no_test_suites_or_sources_left(containers):
+    server = containers.run_server()
+    code, out = server.exec("sh", "-c", "find /opt/venv -type d \\( -name tests -o -name test \\) | head -3; "
+                                        "find /opt/venv -name '*.pyx' -o -name '*.c' | head -3")
+    assert code == 0 and out.strip() == "", out
+
+
+def test_start_up_modules_have_checked_hash_bytecode(containers):
+    server = containers.run_server()
+    # flags field of the .pyc header: 0b11 = checked hash (PEP 552).
+    code, out = server.exec("python", "-c",
+        "import importlib.util as u, numpy, pandas, jupyter_server.serverapp as s;"
+        "print(*(open(u.cache_from_source(m.__file__), 'rb').read()[4] for m in (numpy, pandas, s)))")
+    assert code == 0 and out.split() == ["3", "3", "3"], out
+
+
+def test_ui_assets_served_through_linked_duplicates(containers):
+    server = containers.run_server()
+    page = server.get("/lab")
+    assert page.status_code == 200
+    scripts = re.findall(r'src="([^"]+\.js[^"]*)"', page.text)
+    assert scripts, page.text[:500]
+    for src in scripts:
+        asset = server.get(src if src.startswith("/") else "/" + src)
+        assert asset.status_code == 200 and len(asset.content) > 1000, src
+    code, out = server.exec("sh", "-c", "find /opt/venv/share/jupyter/lab/static -type l | wc -l; "
+                            "find /opt/venv/lib/python3.13/site-packages/jupyterlab/static -type l | wc -l")
+    served_links, package_links = map(int, out.split())
+    assert served_links == 0, "the served copy must hold the real files: the server refuses symlinks out of it"
+    assert package_links > 100, "expected the package's duplicate copy to be symlinks"
+    code, core = server.exec("sh", "-c", "ls /opt/venv/share/jupyter/lab/static/ | grep -m1 '^jlab_core.*js$'")
+    response = server.get("/static/lab/" + core.strip())
+    assert response.status_code == 200 and len(response.content) > 100_000, core
+
+
+def test_english_translations_still_load(containers):
+    server = containers.run_server()
+    response = server.get("/lab/api/translations/")
+    assert response.status_code == 200, response.text
+    assert "en" in response.json()["data"], response.text[:300]
+
+
+def test_code_completion_works(containers):
+    server = containers.run_server()
+    kernel = start_kernel(server)
+    assert execute(server, kernel, "import numpy")["status"] == "ok"
+    assert "arange" in complete(server, kernel, "numpy.aran")
+    # jedi infers from source and stubs, not from the live object
+    assert "upper" in complete(server, kernel, "import os\nos.getcwd().upp")
