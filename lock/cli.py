@@ -53,8 +53,8 @@ def _backend_option(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument(
         "--backend",
         choices=("uv", "pip-tools"),
-        default=argparse.SUPPRESS if suppress else "uv",
-        help="resolver (default: uv; pip-tools only resolves for the running Python and machine)",
+        default=argparse.SUPPRESS if suppress else None,
+        help="resolver (default: the one the lock was made with, else uv; pip-tools only resolves for the running Python and machine)",
     )
 
 
@@ -141,7 +141,9 @@ def _cutoff_arg(args) -> str | None:
 def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=None) -> int:
     from lock import atomic, diff, engine
 
-    backend = getattr(args, "backend", "uv")
+    # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
+    recorded = existing.parsed.settings.backend if existing.parsed else None
+    backend = getattr(args, "backend", None) or (recorded if recorded in engine.BACKENDS else "uv")
     engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
     where = ", ".join(p.name for p in config.platforms)
     _say(

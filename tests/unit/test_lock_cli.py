@@ -289,3 +289,15 @@ def test_python_dash_m_and_help():
     proc = subprocess.run([sys.executable, "-m", "lock", "--help"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0
     assert "Exit codes: 0 ok, 1 check failed" in " ".join(proc.stdout.split())
+
+
+def test_relock_uses_the_backend_the_lock_was_made_with(project, fake_resolver, capsys):
+    root = project("six\n", python="3.99")
+    run(root, capsys, "--exclude-newer", OLD)
+    lock = root / "requirements.lock"
+    parsed = header.parse(lock.read_text())
+    pip_tools = header.Settings(**{**parsed.settings.__dict__, "backend": "pip-tools"})
+    lock.write_text(header.render(pip_tools, parsed.body))
+    code, _, err = run(root, capsys)  # no --backend: pip-tools, which refuses Python 3.99
+    assert code == 2 and err.startswith("lock: error: pip-tools resolves for the running Python")
+    assert run(root, capsys, "--backend", "uv")[0] == 0
