@@ -159,7 +159,10 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     if requirements_text is not None:
         files.append((config.requirements, requirements_text))
     if files:
-        atomic.write_many(files)
+        try:
+            atomic.write_many(files)
+        except OSError as e:  # e.g. a missing directory or no permission: nothing was replaced
+            raise InputError(f"cannot write {output}: {e.strerror or e}") from None
     summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
     if text == existing.text:
         print(f"lock: {output} is up to date: {summary}")

@@ -301,3 +301,11 @@ def test_relock_uses_the_backend_the_lock_was_made_with(project, fake_resolver, 
     code, _, err = run(root, capsys)  # no --backend: pip-tools, which refuses Python 3.99
     assert code == 2 and err.startswith("lock: error: pip-tools resolves for the running Python")
     assert run(root, capsys, "--backend", "uv")[0] == 0
+
+
+def test_unwritable_output_is_one_line(project, fake_resolver, capsys):
+    root = project("six\n")
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'output = "missing-dir/requirements.lock"\n')
+    code, _, err = run(root, capsys)
+    assert code == 2 and err == "lock: error: cannot write missing-dir/requirements.lock: No such file or directory\n"
