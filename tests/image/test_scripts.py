@@ -1,0 +1,82 @@
+"""The commands a person types: scripts/start leaves JupyterLab answering with a token, and bad
+setups get one clear line."""
+
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+
+import pytest
+import requests
+
+from containers import free_port
+
+pytestmark = pytest.mark.image
+
+
+@pytest.fixture
+def checkout(project_root):
+    """A copy of the tracked files, as a fresh clone would have them (its own .env, no state),
+    readable by other users (pytest's tmp_path is not)."""
+    with tempfile.TemporaryDirectory(prefix="jlm-checkout-") as directory:
+        copy = pathlib.Path(directory)
+        copy.chmod(0o755)
+        files = subprocess.run(["git", "ls-files", "-z"], cwd=project_root, capture_output=True, check=True).stdout
+        for name in filter(None, files.decode().split("\0")):
+            if (project_root / name).exists():
+                (copy / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(project_root / name, copy / name)
+        yield copy
+
+
+def run(script, checkout, env, timeout=1200):
+    return subprocess.run([str(checkout / "scripts" / script)], cwd=checkout, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_start_prints_url_that_answers_then_stop(checkout):
+    env = {"JUPYTER_HOST_PORT": str(free_port()), "COMPOSE_PROJECT_NAME": f"jlm-start-{uuid.uuid4().hex[:8]}",
+           "IMAGE": "jupyterlab-minimalist:start-test"}
+    try:
+        started = run("start", checkout, env)
+        assert started.returncode == 0, started.stderr[-3000:]
+        url = started.stdout.strip()
+        assert url.startswith(f"http://127.0.0.1:{env['JUPYTER_HOST_PORT']}/lab?token=") and len(url.split("=")[1]) >= 32
+        assert requests.get(url, timeout=10).status_code == 200
+        base, token = url.split("lab?token=")
+        assert requests.get(base + "api/status", headers={"Authorization": f"token {token}"}, timeout=10).status_code == 200
+        assert requests.get(base + "api/contents", timeout=10).status_code == 403
+        again = run("start", checkout, env)
+        assert again.returncode == 0 and again.stdout.strip() == url, "a second start must find the running server"
+    finally:
+        stopped = run("stop", checkout, env)
+    assert stopped.returncode == 0, stopped.stderr
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=5)
+
+
+def test_start_refuses_a_busy_port(checkout):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("start", checkout, {"JUPYTER_HOST_PORT": str(port),
+                                         "COMPOSE_PROJECT_NAME": f"jlm-busy-{uuid.uuid4().hex[:8]}"})
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == f"error: port {port} on 127.0.0.1 is already in use: stop what uses it, or set JUPYTER_HOST_PORT in .env"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run the script as another user")
+def test_no_engine_and_not_root_says_so(checkout):
+    result = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(checkout / "scripts" / "build")],
+        env={"PATH": os.environ["PATH"], "HOME": "/tmp", "DOCKER_HOST": "unix:///nonexistent.sock"},
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: no Docker engine answers and this is not root: start Docker "
+        "(or install Docker Engine with buildx and compose v2) and retry")
