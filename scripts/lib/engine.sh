@@ -34,24 +34,27 @@ start_dockerd() {
   wait_for 60 docker info || die "dockerd did not answer within 60 s; see /var/log/dockerd.log"
 }
 
+# Whether this Debian host needs trixie's engine: none at all, or bookworm's 20.10 (no buildx or
+# compose v2 to go with it). An engine that did not come from Debian's docker.io is left alone.
+engine_needs_install() {
+  command -v dockerd >/dev/null 2>&1 || return 0
+  local version
+  version=$(dpkg-query -W -f '${Version}' docker.io 2>/dev/null) || return 1
+  ! dpkg --compare-versions "$version" ge 23
+}
+
 ensure_engine() {
   if engine_answers && engine_complete; then return 0; fi
   if engine_answers; then
     die "the Docker engine answers but buildx or compose v2 is missing: install docker-buildx-plugin and docker-compose-plugin"
   fi
-  command -v docker >/dev/null 2>&1 || [ -x /usr/bin/dockerd ] || true
   if ! is_root; then
     die "no Docker engine answers and this is not root: start Docker (or install Docker Engine with buildx and compose v2) and retry"
   fi
   if ! is_debian; then
     die "no Docker engine answers: install Docker Engine with buildx and compose v2 (https://docs.docker.com/engine/install/)"
   fi
-  # An engine older than 23 has no buildx/compose v2 plugins to go with it; replace it.
-  if ! command -v dockerd >/dev/null 2>&1 || ! dpkg --compare-versions \
-       "$(dpkg-query -W -f '${Version}' docker.io 2>/dev/null || echo 0)" ge 23; then
-    command -v dockerd >/dev/null 2>&1 && [ -z "$(dpkg-query -W -f '${Version}' docker.io 2>/dev/null)" ] ||
-      install_engine_debian
-  fi
+  if engine_needs_install; then install_engine_debian; fi
   engine_answers || start_dockerd
   engine_complete || die "Docker answers but buildx or compose v2 is missing: install docker-buildx and docker-compose"
 }
