@@ -105,3 +105,16 @@ def test_lock_time(benchmark, workdir, backend, cache):
         exclude_newer=cutoffs.exclude_newer,
         requirements=(PROJECT / "requirements.in").read_text().count("\n"),
     )
+
+
+def test_lock_check_time(benchmark):
+    """`lock check` is the CI freshness gate: offline, and well under a second with interpreter start."""
+    import subprocess
+
+    def run_check():
+        return subprocess.run([sys.executable, "-m", "lock", "check"], cwd=PROJECT, capture_output=True, text=True)
+
+    result = benchmark.pedantic(run_check, rounds=5, iterations=1)
+    assert result.returncode == 0, result.stderr
+    benchmark.extra_info["seconds"] = benchmark.stats.stats.median
+    assert benchmark.stats.stats.median < 1.0, f"lock check took {benchmark.stats.stats.median:.2f} s"

@@ -168,7 +168,9 @@ def test_check_runs_no_resolver(locked, capsys, monkeypatch):
     assert check(locked, capsys)[0] == 0
 
 
-def test_check_is_fast_and_offline_as_a_process(locked):
+def test_check_works_offline_as_a_process(locked):
+    # No PATH (so no uv) and a dead proxy: check must need neither. Its speed is a benchmark
+    # (tests/benchmarks/test_lock_time.py), not an assertion here.
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
@@ -176,12 +178,5 @@ def test_check_is_fast_and_offline_as_a_process(locked):
         "HTTPS_PROXY": "http://127.0.0.1:9",
         "HTTP_PROXY": "http://127.0.0.1:9",
     }
-    timings = []
-    for _ in range(3):  # best of three: the machine may be busy with something else
-        start = time.perf_counter()
-        proc = subprocess.run(
-            [sys.executable, "-m", "lock", "check"], cwd=locked, env=env, capture_output=True, text=True
-        )
-        timings.append(time.perf_counter() - start)
-        assert proc.returncode == 0, proc.stderr
-    assert min(timings) < 1.0, f"lock check took {min(timings):.2f}s (interpreter start included)"
+    proc = subprocess.run([sys.executable, "-m", "lock", "check"], cwd=locked, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
