@@ -52,6 +52,7 @@ class Entry:
     device: tuple[int, int]
     pax: tuple[tuple[str, str], ...]
     sha256: str | None  # regular files only
+    pyc_header: bytes = b""  # the first 16 bytes of a .pyc: says how it was compiled
 
 
 @dataclass
@@ -108,10 +109,13 @@ def index_layer(stream) -> Layer:
     with tarfile.open(fileobj=stream, mode="r|") as tar:
         for member in tar:
             digest = None
+            head = b""
             if member.isreg():
                 h = hashlib.sha256()
                 f = tar.extractfile(member)
                 while chunk := f.read(_CHUNK):
+                    if not head and member.name.endswith(".pyc"):
+                        head = chunk[:16]
                     h.update(chunk)
                 digest = h.hexdigest()
             name = _normalise(member.name)
@@ -120,7 +124,7 @@ def index_layer(stream) -> Layer:
                 kind=_TYPES.get(member.type, f"type {member.type!r}"), size=member.size if member.isreg() else 0,
                 mode=member.mode, uid=member.uid, gid=member.gid, uname=member.uname or "", gname=member.gname or "",
                 mtime=member.mtime, linkname=member.linkname or "", device=(member.devmajor, member.devminor),
-                pax=pax, sha256=digest,
+                pax=pax, sha256=digest, pyc_header=head,
             )
             layer.order.append(name)
     return layer
@@ -176,12 +180,31 @@ def _owner(e: Entry) -> str:
     return f"{e.uid}:{e.gid}{names}"
 
 
+def _pyc_note(a: bytes, b: bytes) -> str | None:
+    """How two .pyc headers (PEP 552) differ: a timestamp-based .pyc embeds its source's mtime and
+    size at compile time -- clamping file times afterwards does not reach inside it."""
+    if len(a) < 16 or len(b) < 16 or a[:4] != b[:4]:
+        return None
+    kinds = []
+    for header in (a, b):
+        flags = int.from_bytes(header[4:8], "little")
+        kinds.append("timestamp" if flags == 0 else "checked-hash" if flags & 2 else "unchecked-hash")
+    if kinds == ["timestamp", "timestamp"] and a[8:12] != b[8:12]:
+        return (f"timestamp-based .pyc, embedded source mtime {int.from_bytes(a[8:12], 'little')}"
+                f" != {int.from_bytes(b[8:12], 'little')}")
+    if kinds[0] != kinds[1]:
+        return f".pyc {kinds[0]} != {kinds[1]}"
+    return f"{kinds[0]} .pyc" if kinds[0] != "timestamp" else "timestamp-based .pyc"
+
+
 def entry_differences(a: Entry, b: Entry) -> list[str]:
     out = []
     if a.kind != b.kind:
         out.append(f"type {a.kind} != {b.kind}")
     if a.sha256 != b.sha256 and a.sha256 and b.sha256:
         out.append(f"content sha256 {a.sha256[:12]} != {b.sha256[:12]}")
+        if note := _pyc_note(a.pyc_header, b.pyc_header):
+            out.append(note)
     if a.size != b.size:
         out.append(f"size {a.size} != {b.size}")
     if a.mode != b.mode:
