@@ -46,7 +46,8 @@ def rebuild(commit) -> Rebuild:
     identical = re.search(r"^identical: (sha256:[0-9a-f]{64})$", result.stdout, re.M)
     yield Rebuild(result.stdout, result.stderr, result.returncode, seconds,
                   identical[1] if identical else None, docker_inspect(f"{TAG}-1", "{{.Id}}"))
-    remove_tags(f"{TAG}-1", f"{TAG}-2")
+    if identical:  # two different images are kept, to be looked into
+        remove_tags(f"{TAG}-1", f"{TAG}-2")
 
 
 @pytest.fixture(scope="session")

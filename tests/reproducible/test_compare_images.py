@@ -22,7 +22,8 @@ T0 = 1_700_000_000
 
 def make_context(path, variant: str):
     """Two variants of one context. b differs from a in: changed.txt (content and size), mode.sh (mode
-    only), mtime.txt (mtime only), only-a.txt (missing); owned.txt gets another owner via OWNER."""
+    only), mtime.txt (mtime only), only-a.txt (missing), stale.pyc (the source mtime a timestamp-based
+    .pyc embeds); owned.txt gets another owner via OWNER."""
     files = path / "files"
     files.mkdir(parents=True)
     (path / "Dockerfile").write_text(DOCKERFILE)
@@ -34,8 +35,15 @@ def make_context(path, variant: str):
     }
     if variant == "a":
         contents["only-a.txt"] = ("a\n", 0o644, T0)
+    # A timestamp-based .pyc header (PEP 552): magic, flags 0, source mtime, source size; then code.
+    embedded = 1000 if variant == "a" else 2000
+    contents["stale.pyc"] = (b"\xf3\x0d\x0d\x0a" + bytes(4) + embedded.to_bytes(4, "little") + bytes(4) + b"code",
+                             0o644, T0)
     for name, (text, mode, mtime) in contents.items():
-        (files / name).write_text(text)
+        if isinstance(text, bytes):
+            (files / name).write_bytes(text)
+        else:
+            (files / name).write_text(text)
         (files / name).chmod(mode)
         os.utime(files / name, (mtime, mtime))
     (path / "owned.txt").write_text("mine\n")
@@ -69,14 +77,15 @@ def test_compare_names_each_differing_file_and_how(tiny_images):
     out = result.stdout
     differing = {m[1]: m[2] for m in re.finditer(r"^  (/\S+): (.*)$", out, re.M)}
     assert set(differing) == {"/data/changed.txt", "/data/mode.sh", "/data/mtime.txt", "/data/only-a.txt",
-                              "/owned.txt"}, out
+                              "/data/stale.pyc", "/owned.txt"}, out
     assert differing["/data/changed.txt"].startswith("content sha256 ") and "size 4 != 5" in differing["/data/changed.txt"]
     assert differing["/data/mode.sh"] == "mode 0644 != 0755"
     assert differing["/data/mtime.txt"].startswith(f"mtime {T0} (") and f"!= {T0 + 3600} (" in differing["/data/mtime.txt"]
     assert differing["/data/only-a.txt"] == "only in A (file)"
+    assert differing["/data/stale.pyc"].endswith("; timestamp-based .pyc, embedded source mtime 1000 != 2000")
     assert differing["/owned.txt"].startswith("owner 0:0") and "1000:1000" in differing["/owned.txt"]
     # Grouped by layer: the files layer and the chown layer, two of two.
-    assert re.search(r"^layer 1/2 \(.*\): 4 paths differ$", out, re.M), out
+    assert re.search(r"^layer 1/2 \(.*\): 5 paths differ$", out, re.M), out
     assert re.search(r"^layer 2/2 \(.*\): 1 paths differ$", out, re.M), out
     # The config: the two layers' diff IDs and the COPY --chown history line differ.
     assert "image config:" in out
