@@ -1,0 +1,216 @@
+"""The benchmark suite: this image against a naive build of the same lock, and the size/speed gate.
+
+Order (set below, whatever -k or file names say): unit tests, builds, sizes, lock time, container
+runtime, then the gate, which checks what the others measured. Every test here gets the
+`benchmark_suite` marker. Results go to a session-wide dict; at the end of the session it is written
+to test-output/benchmarks/ (results.json, summary.md, largest-packages.png, and $GITHUB_STEP_SUMMARY
+when set) and printed as a table, also under -q.
+
+Environment: BENCH_ROUNDS (runtime rounds per image, default 5), BENCH_BUILD_ROUNDS (default 1),
+TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites),
+BENCH_UPDATING_BASELINE (set by `scripts/bench --update-baseline`: the growth check is skipped).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import tomllib
+import uuid
+from pathlib import Path
+
+import pytest
+
+from benchmarks import measure, report
+
+HERE = Path(__file__).resolve().parent
+PROJECT_ROOT = HERE.parents[1]
+OUTPUT_DIR = PROJECT_ROOT / "test-output" / "benchmarks"
+GZIP_CACHE = PROJECT_ROOT / ".cache" / "benchmarks" / "layer-gzip-sizes.json"
+NAIVE_TAG = measure.NAIVE_TAG
+
+# Modules in the order they run. The gate comes after everything it checks.
+STAGES = ["test_report", "test_readme_table", "test_build", "test_size", "test_lock_time", "test_runtime", "test_gate"]
+
+RESULTS = pytest.StashKey[dict]()
+SELECTED = pytest.StashKey[set]()
+TABLE = pytest.StashKey[str]()
+
+
+def pytest_configure(config):
+    config.stash[RESULTS] = {"run_id": os.environ.get("BENCH_RUN_ID") or uuid.uuid4().hex,
+                             "images": {}, "timings": {}, "packages": {}, "gate": []}
+    config.stash[SELECTED] = set()
+
+
+def _stage(item) -> int:
+    stem = Path(str(item.path)).stem
+    return STAGES.index(stem) if stem in STAGES else len(STAGES)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects, so `-m benchmark_suite` sees the marker
+def pytest_collection_modifyitems(session, config, items):
+    mine = [i for i, item in enumerate(items) if Path(str(item.path)).resolve().is_relative_to(HERE)]
+    for i in mine:
+        items[i].add_marker(pytest.mark.benchmark_suite)
+    for i, item in zip(mine, sorted((items[i] for i in mine), key=_stage)):
+        items[i] = item
+
+
+def pytest_collection_finish(session):
+    session.config.stash[SELECTED] = {Path(str(item.path)).stem for item in session.items}
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def bench_results(request) -> dict:
+    return request.config.stash[RESULTS]
+
+
+@pytest.fixture(scope="session")
+def selected_modules(request) -> set:
+    return request.config.stash[SELECTED]
+
+
+@pytest.fixture(scope="session")
+def rounds() -> int:
+    return max(1, int(os.environ.get("BENCH_ROUNDS", "5")))
+
+
+@pytest.fixture(scope="session")
+def build_rounds() -> int:
+    return max(1, int(os.environ.get("BENCH_BUILD_ROUNDS", "1")))
+
+
+@pytest.fixture(scope="session")
+def budget() -> dict:
+    return tomllib.loads((HERE / "budget.toml").read_text())
+
+
+@pytest.fixture(scope="session")
+def baseline() -> dict:
+    """The committed baseline; empty when there is none yet (the growth check then fails)."""
+    try:
+        return json.loads((HERE / "baseline.json").read_text())
+    except FileNotFoundError:
+        return {}
+
+
+@pytest.fixture(scope="session")
+def base_image() -> str:
+    return measure.base_image()
+
+
+@pytest.fixture(scope="session")
+def bench_environment(docker_client, base_image, bench_results, rounds, build_rounds) -> dict:
+    """Where the numbers come from; recorded in the results (and the README table)."""
+    env = bench_results.setdefault("environment", {})
+    env.update(measure.machine(docker_client))
+    env.update(base_image=base_image, base_image_id=docker_client.images.get(base_image).id,
+               rounds=rounds, build_rounds=build_rounds)
+    return env
+
+
+@pytest.fixture(scope="session")
+def project_image(image, bench_environment) -> str:
+    """The image under test (tests/conftest.py: TEST_IMAGE, built unless TEST_IMAGE_PREBUILT)."""
+    return image
+
+
+@pytest.fixture(scope="session")
+def naive_image(docker_client, bench_environment) -> str:
+    """The naive reference, built from the same context and lock (cached after test_build)."""
+    if os.environ.get("TEST_IMAGE_PREBUILT"):
+        try:
+            docker_client.images.get(NAIVE_TAG)
+            return NAIVE_TAG
+        except Exception:  # noqa: BLE001 -- not there: build it
+            pass
+    measure.build_or_fail(NAIVE_TAG, "-f", str(measure.NAIVE_DOCKERFILE))
+    return NAIVE_TAG
+
+
+@pytest.fixture(scope="session")
+def images(project_image, naive_image) -> dict[str, str]:
+    return {"project": project_image, "naive": naive_image}
+
+
+@pytest.fixture(scope="session")
+def gzip_cache():
+    """Gzip size per layer diff ID (content-addressed, so never stale), kept between local runs."""
+    try:
+        cache = json.loads(GZIP_CACHE.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    yield cache
+    GZIP_CACHE.parent.mkdir(parents=True, exist_ok=True)
+    report.write_atomic(GZIP_CACHE, json.dumps(cache, indent=1, sort_keys=True))
+
+
+# --- outputs ----------------------------------------------------------------------------------
+
+def _other_benchmarks(config) -> list[dict]:
+    """pytest-benchmark results of tests other than ours (the lock-time benchmarks)."""
+    session = getattr(config, "_benchmarksession", None)
+    out = []
+    for bench in getattr(session, "benchmarks", []) or []:
+        if "test_lock_time" not in bench.fullname:
+            continue
+        try:
+            median, count = bench.stats.median, bench.stats.rounds
+        except Exception:  # noqa: BLE001 -- no data (disabled benchmarks)
+            median, count = None, 0
+        out.append({"name": bench.name, "fullname": bench.fullname, "group": bench.group,
+                    "median": median, "rounds": count, "extra_info": bench.extra_info})
+    return out
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    results = config.stash[RESULTS]
+    results["other_benchmarks"] = _other_benchmarks(config)
+    if not (results["images"] or results["timings"] or results["packages"] or results["other_benchmarks"]):
+        return  # nothing of ours ran (unit tests only): leave the last run's outputs alone
+    env = results.setdefault("environment", {})
+    env.setdefault("date", datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+    results["pytest_exitstatus"] = int(exitstatus)
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    outputs = []
+
+    json_path = OUTPUT_DIR / "results.json"
+    report.write_atomic(json_path, json.dumps(results, indent=2, default=str) + "\n")
+    outputs.append(str(json_path.relative_to(PROJECT_ROOT)))
+
+    summary = report.markdown_summary(results)
+    (OUTPUT_DIR / "summary.md").write_text(summary)
+    outputs.append(str((OUTPUT_DIR / "summary.md").relative_to(PROJECT_ROOT)))
+    if step_summary := os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(step_summary, "a") as f:
+            f.write(summary + "\n")
+
+    if packages := results["packages"].get("project"):
+        try:
+            baseline = json.loads((HERE / "baseline.json").read_text()).get("packages", {})
+        except (OSError, ValueError):
+            baseline = {}
+        png = OUTPUT_DIR / "largest-packages.png"
+        size = results["images"].get("project", {}).get("size_bytes")
+        title = f"Largest distributions in {results['images'].get('project', {}).get('tag', 'the image')}"
+        if size:
+            title += f" ({size / report.MB:.0f} MB)"
+        report.chart(packages, baseline, png, title=title)
+        outputs.append(str(png.relative_to(PROJECT_ROOT)))
+    else:  # not measured in this run: an older chart must not pass for this run's
+        (OUTPUT_DIR / "largest-packages.png").unlink(missing_ok=True)
+
+    config.stash[TABLE] = report.terminal_table(results, outputs)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    table = config.stash.get(TABLE, None)
+    if table:
+        terminalreporter.write_sep("=", "benchmarks: project vs naive")
+        for line in table.splitlines():
+            terminalreporter.write_line(line)

@@ -1,0 +1,254 @@
+"""The benchmark suite's outputs: terminal table, Markdown summary, chart, gate messages, baseline.
+
+Standard library only at import time (matplotlib is imported by the chart alone), so that
+scripts/bench can run it as a script:
+
+    python tests/benchmarks/report.py update-baseline --results RESULTS.json --baseline BASELINE.json [--run-id ID]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+MB = 1_000_000  # decimal megabytes, as `docker image ls` and registries count
+
+# (key, label, unit) of what is compared between the two images, in table order.
+SIZE_ROWS = [
+    ("size_bytes", "image size, uncompressed", "MB"),
+    ("compressed_bytes", "image size, compressed (gzip layers)", "MB"),
+    ("added_bytes", "added on top of the base image", "MB"),
+    ("layers", "layers", ""),
+    ("dockerfile_instructions", "Dockerfile instructions", ""),
+]
+TIME_ROWS = [
+    ("cold_start", "cold start (run -> /api/status 200)"),
+    ("first_cell", "first cell (run -> imports executed)"),
+    ("stop", "docker stop, kernel running"),
+    ("build_no_cache", "build, --no-cache"),
+    ("build_warm", "rebuild after adding 1 package"),
+]
+NAMES = ("project", "naive")
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+def summarize(samples: list[float]) -> dict:
+    return {"samples": [round(s, 4) for s in samples], "median": statistics.median(samples),
+            "min": min(samples), "max": max(samples)}
+
+
+def timing(samples: dict[str, list[float]]) -> dict:
+    """Per image summaries and the ratio of the medians (project / naive)."""
+    result = {name: summarize(samples[name]) for name in NAMES if samples.get(name)}
+    if all(name in result for name in NAMES) and result["naive"]["median"] > 0:
+        result["ratio"] = result["project"]["median"] / result["naive"]["median"]
+    return result
+
+
+def fmt_value(value, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "MB":
+        return f"{value / MB:.1f} MB"
+    if unit == "s":
+        return f"{value:.2f} s"
+    return str(value)
+
+
+def fmt_ratio(a, b) -> str:
+    return f"{a / b:.2f}" if a is not None and b else "-"
+
+
+def rows(results: dict) -> list[tuple[str, str, str, str]]:
+    """(metric, project, naive, ratio) for every measured row."""
+    out = []
+    images = results.get("images", {})
+    for key, label, unit in SIZE_ROWS:
+        a, b = (images.get(name, {}).get(key) for name in NAMES)
+        if a is not None or b is not None:
+            out.append((label, fmt_value(a, unit), fmt_value(b, unit), fmt_ratio(a, b)))
+    for key, label in TIME_ROWS:
+        t = results.get("timings", {}).get(key)
+        if not t:
+            continue
+        a, b = (t.get(name, {}).get("median") for name in NAMES)
+        out.append((label, fmt_value(a, "s"), fmt_value(b, "s"), f"{t['ratio']:.2f}" if "ratio" in t else "-"))
+    return out
+
+
+def lock_lines(results: dict) -> list[str]:
+    """The lock-time benchmarks (tests/benchmarks/test_lock_time.py), when they ran: uv against
+    pip-compile per cache state (from their extra_info), then any other of their benchmarks."""
+    lock = [b for b in results.get("other_benchmarks", []) if "lock" in b.get("fullname", "")
+            and b.get("median") is not None]
+    lines, paired = [], set()
+    by_cache: dict[str, dict[str, dict]] = {}
+    for b in lock:
+        info = b.get("extra_info") or {}
+        if info.get("backend") and info.get("cache"):
+            by_cache.setdefault(info["cache"], {})[info["backend"]] = b
+    for cache, backends in sorted(by_cache.items()):
+        uv, pip = backends.get("uv"), backends.get("pip-tools")
+        parts = [f"{name} {b['median']:.1f} s" for name, b in (("uv", uv), ("pip-compile", pip)) if b]
+        ratio = f", uv / pip-compile {uv['median'] / pip['median']:.2f}" if uv and pip and pip["median"] else ""
+        lines.append(f"{cache} cache: " + ", ".join(parts) + ratio)
+        paired.update(id(b) for b in backends.values())
+    lines += [f"{b['name']}: median {b['median']:.2f} s over {b['rounds']} rounds" for b in lock if id(b) not in paired]
+    return lines
+
+
+def machine_line(results: dict) -> str:
+    env = results.get("environment", {})
+    return (f"{env.get('date', '?')[:10]}, {env.get('nproc', '?')} x {env.get('cpu', '?')}, "
+            f"Docker Engine {env.get('engine', '?')}, base image {env.get('base_image', '?')}; "
+            f"times are medians of {env.get('rounds', '?')} interleaved rounds "
+            f"(builds: {env.get('build_rounds', '?')})")
+
+
+def terminal_table(results: dict, outputs: list[str] = ()) -> str:
+    table = rows(results)
+    header = ("metric", "project", "naive", "ratio")
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(4)]
+    line = lambda r: f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}"
+    out = ["jupyterlab-minimalist benchmarks: this image (project) vs a naive build of the same lock (naive)",
+           line(header), "  " + "-" * (sum(widths) + 6)]
+    out += [line(r) for r in table]
+    if lock := lock_lines(results):
+        out += ["lock time:"] + [f"  {x}" for x in lock]
+    if gate := results.get("gate"):
+        out.append("gate (tests/benchmarks/budget.toml, baseline.json):")
+        out += [f"  {'ok  ' if g['ok'] else 'FAIL'}  {g['check']}: {g['value']} (limit {g['limit']})" for g in gate]
+    out.append("measured: " + machine_line(results))
+    if outputs:
+        out.append("outputs: " + ", ".join(outputs))
+    return "\n".join(out)
+
+
+def markdown_summary(results: dict) -> str:
+    out = ["## Benchmarks: this image vs a naive build of the same lock", "",
+           "| metric | project | naive | ratio |", "|---|---:|---:|---:|"]
+    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows(results)]
+    if lock := lock_lines(results):
+        out += ["", "**Lock time:** " + "; ".join(lock)]
+    if gate := results.get("gate"):
+        out += ["", "**Gate** (`tests/benchmarks/budget.toml`, `baseline.json`):", ""]
+        out += [f"- {'✅' if g['ok'] else '❌'} {g['check']}: {g['value']} (limit {g['limit']})" for g in gate]
+    out += ["", f"_Measured {machine_line(results)}._", ""]
+    return "\n".join(out)
+
+
+# --- packages and the baseline ------------------------------------------------------------------
+
+def grown_packages(baseline: dict[str, int], now: dict[str, int], top: int = 15) -> list[tuple[str, float, float]]:
+    """(name, baseline MB, now MB) of the distributions that grew (or are new), largest growth first."""
+    grown = [(name, baseline.get(name, 0), size) for name, size in now.items() if size > baseline.get(name, 0)]
+    grown.sort(key=lambda g: g[2] - g[1], reverse=True)
+    return [(name, base / MB, size / MB) for name, base, size in grown[:top]]
+
+
+def grown_message(baseline: dict[str, int], now: dict[str, int]) -> str:
+    grown = grown_packages(baseline, now)
+    if not grown:
+        return "No installed distribution grew over the baseline."
+    width = max(len(g[0]) for g in grown)
+    lines = [f"Distributions that grew over the baseline (tests/benchmarks/baseline.json):",
+             f"  {'name':<{width}}  {'baseline MB':>11}  {'now MB':>8}"]
+    lines += [f"  {name:<{width}}  {base:>11.1f}  {size:>8.1f}" for name, base, size in grown]
+    return "\n".join(lines)
+
+
+def baseline_from(results: dict) -> dict:
+    project = results.get("images", {}).get("project")
+    packages = results.get("packages", {}).get("project")
+    if not project or not packages:
+        raise ValueError("the results hold no project image size or package sizes: did the size benchmarks run?")
+    return {
+        "_comment": "Written by `scripts/bench --update-baseline` from a benchmark run; not edited by hand.",
+        "date": results.get("environment", {}).get("date"),
+        "base_image": results.get("environment", {}).get("base_image"),
+        "image": project["tag"],
+        "image_size_bytes": project["size_bytes"],
+        "compressed_bytes": project.get("compressed_bytes"),
+        "layers": project.get("layers"),
+        "packages": dict(sorted(packages.items())),
+    }
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def update_baseline(results_path: Path, baseline_path: Path, run_id: str | None = None) -> dict:
+    results = json.loads(Path(results_path).read_text())
+    if run_id and results.get("run_id") != run_id:
+        raise ValueError(f"{results_path} is not from this run (run id {results.get('run_id')}, expected {run_id})")
+    baseline = baseline_from(results)
+    write_atomic(baseline_path, json.dumps(baseline, indent=2) + "\n")
+    return baseline
+
+
+# --- the chart --------------------------------------------------------------------------------
+
+def chart(packages: dict[str, int], baseline: dict[str, int], path: Path, top: int = 20, title: str = "") -> None:
+    """Horizontal bars of the largest distributions, with each one's change against the baseline."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    largest = sorted(packages.items(), key=lambda kv: kv[1], reverse=True)[:top][::-1]
+    names = [name for name, _ in largest]
+    now = [size / MB for _, size in largest]
+    before = [baseline.get(name, 0) / MB for name in names]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(names) + 1.6), dpi=110)
+    ax.barh(names, now, color="#4c72b0", label="this run")
+    ax.scatter(before, names, marker="|", s=200, color="#222222", zorder=3, label="baseline")
+    for y, (n, b, name) in enumerate(zip(now, before, names)):
+        delta = "" if not baseline else " (new)" if name not in baseline else f" ({n - b:+.1f} MB)"
+        ax.text(max(n, b) + max(now) * 0.01, y, f"{n:.1f} MB{delta}", va="center", fontsize=8)
+    ax.set_xlabel("installed size, MB (files of its RECORD and their .pyc)")
+    ax.set_xlim(0, max(now + before) * 1.3)
+    ax.set_title(title or f"Largest distributions in the image (top {len(names)})", fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("update-baseline", help="write the baseline from a run's results.json (atomically)")
+    up.add_argument("--results", type=Path, default=Path("test-output/benchmarks/results.json"))
+    up.add_argument("--baseline", type=Path, default=Path(__file__).resolve().parent / "baseline.json")
+    up.add_argument("--run-id", help="refuse results from another run")
+    args = parser.parse_args(argv)
+    try:
+        baseline = update_baseline(args.results, args.baseline, args.run_id)
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.baseline}: image {baseline['image_size_bytes'] / MB:.1f} MB, "
+          f"{len(baseline['packages'])} distributions", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

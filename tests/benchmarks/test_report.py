@@ -1,0 +1,100 @@
+"""The suite's own logic, without Docker: gate messages, baseline update, tables, counting."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import measure, report
+
+MB = report.MB
+
+
+def test_grown_packages_lists_growth_and_new_largest_first():
+    baseline = {"numpy": 60 * MB, "pandas": 70 * MB, "scipy": 130 * MB}
+    now = {"numpy": 60 * MB, "pandas": 72 * MB, "scipy": 120 * MB, "pyarrow": 150 * MB}
+    assert report.grown_packages(baseline, now) == [("pyarrow", 0.0, 150.0), ("pandas", 70.0, 72.0)]
+    message = report.grown_message(baseline, now)
+    assert "pyarrow" in message and "150.0" in message and "scipy" not in message and "numpy" not in message
+    assert report.grown_message(baseline, baseline) == "No installed distribution grew over the baseline."
+
+
+def test_timing_medians_and_ratio():
+    t = report.timing({"project": [1.0, 3.0, 2.0], "naive": [4.0, 4.0, 5.0]})
+    assert t["project"]["median"] == 2.0 and t["naive"]["median"] == 4.0 and t["ratio"] == 0.5
+    assert "ratio" not in report.timing({"project": [1.0], "naive": []})
+
+
+def results_sample(run_id="r1"):
+    return {"run_id": run_id, "environment": {"date": "2026-11-22T00:00:00+00:00", "base_image": "base:1"},
+            "images": {"project": {"tag": "img:test", "size_bytes": 600 * MB, "compressed_bytes": 200 * MB,
+                                   "layers": 6, "added_bytes": 400 * MB, "dockerfile_instructions": 29},
+                       "naive": {"tag": "img:naive", "size_bytes": 800 * MB, "layers": 6}},
+            "timings": {"cold_start": {"project": {"median": 1.0}, "naive": {"median": 2.0}, "ratio": 0.5}},
+            "packages": {"project": {"b": 2, "a": 1}},
+            "gate": [{"check": "layers", "value": "6", "limit": "10", "ok": True}]}
+
+
+def test_update_baseline_writes_the_run_atomically(tmp_path):
+    results, baseline = tmp_path / "results.json", tmp_path / "baseline.json"
+    results.write_text(json.dumps(results_sample()))
+    baseline.write_text("old")
+    assert report.main(["update-baseline", "--results", str(results), "--baseline", str(baseline),
+                        "--run-id", "r1"]) == 0
+    written = json.loads(baseline.read_text())
+    assert written["image_size_bytes"] == 600 * MB and list(written["packages"]) == ["a", "b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json", "results.json"], "no temp file left"
+
+
+def test_update_baseline_refuses_another_run_and_incomplete_results(tmp_path):
+    results, baseline = tmp_path / "results.json", tmp_path / "baseline.json"
+    results.write_text(json.dumps(results_sample("r1")))
+    baseline.write_text("old")
+    assert report.main(["update-baseline", "--results", str(results), "--baseline", str(baseline),
+                        "--run-id", "r2"]) == 1
+    incomplete = results_sample("r1")
+    del incomplete["packages"]
+    results.write_text(json.dumps(incomplete))
+    assert report.main(["update-baseline", "--results", str(results), "--baseline", str(baseline)]) == 1
+    assert baseline.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baseline.json", "results.json"], "no temp file left"
+
+
+def test_tables_show_project_naive_and_ratio():
+    text = report.terminal_table(results_sample(), ["out.json"])
+    line = next(l for l in text.splitlines() if "image size, uncompressed" in l)
+    assert line.split()[-5:] == ["600.0", "MB", "800.0", "MB", "0.75"]
+    assert any("cold start" in l and l.rstrip().endswith("0.50") for l in text.splitlines())
+    assert "ok    layers: 6 (limit 10)" in text and "outputs: out.json" in text
+    md = report.markdown_summary(results_sample())
+    assert "| image size, uncompressed | 600.0 MB | 800.0 MB | 0.75 |" in md and "✅ layers" in md
+
+
+def test_chart_is_a_png(tmp_path):
+    path = tmp_path / "chart.png"
+    report.chart({"numpy": 60 * MB, "pyarrow": 150 * MB}, {"numpy": 58 * MB}, path)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("text, count", [
+    ("FROM a\nRUN x\n", 2),
+    ("# c\n\nFROM a\nRUN x \\\n    && y \\\n    # inside\n    && z\nCMD [\"a\"]\n", 3),
+    ("ARG B=1\nFROM ${B} AS s\nCOPY a \\\n\n  b\n", 3),
+])
+def test_dockerfile_instructions(text, count):
+    assert measure.dockerfile_instructions(text) == count
+
+
+def test_lock_lines_pair_uv_and_pip_compile_per_cache():
+    def bench(name, backend=None, cache=None, median=1.0):
+        info = {"backend": backend, "cache": cache} if backend else {"seconds": median}
+        return {"name": name, "fullname": f"tests/benchmarks/test_lock_time.py::{name}", "median": median,
+                "rounds": 1, "extra_info": info}
+    results = {"other_benchmarks": [bench("a", "uv", "cold", 2.0), bench("b", "pip-tools", "cold", 100.0),
+                                    bench("c", "uv", "warm", 0.5), bench("test_lock_check_time", median=0.3)]}
+    assert report.lock_lines(results) == [
+        "cold cache: uv 2.0 s, pip-compile 100.0 s, uv / pip-compile 0.02",
+        "warm cache: uv 0.5 s",
+        "test_lock_check_time: median 0.30 s over 1 rounds",
+    ]
