@@ -72,4 +72,5 @@ def test_offline_build_gives_the_online_image(wheelhouse, commit, reference_id):
         f"offline {OFFLINE_TAG} {offline_id} != online {reference_id}; what differs:\n"
         f"{compare(reference_id, OFFLINE_TAG)}"
     )
+    print(f"offline build = online build: {offline_id}")
     remove_tags(OFFLINE_TAG)

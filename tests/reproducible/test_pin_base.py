@@ -109,6 +109,7 @@ def test_pin_records_the_registry_digest_and_the_image_builds_from_it(tmp_path, 
     # the base comes from, not the image. (On a difference the image stays, to be looked into.)
     built = docker_inspect(built_tag, "{{.Id}}")
     assert built == reference_id, f"{built_tag} {built} != {reference_id}:\n{compare(reference_id, built_tag)}"
+    print(f"pinned {pinned}; built from it: {built}")
     remove_tags(built_tag)
 
 

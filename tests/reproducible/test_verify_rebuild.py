@@ -21,6 +21,7 @@ def test_two_no_cache_builds_of_the_commit_are_identical(rebuild, commit):
     assert docker_inspect(first, "{{.Id}}") == docker_inspect(second, "{{.Id}}") == rebuild.identical_id
     assert docker_inspect(first, "{{json .RootFS.Layers}}") == docker_inspect(second, "{{json .RootFS.Layers}}")
     assert rebuild.output.count("build 1: ") == rebuild.output.count("build 2: ") == 1
+    print(f"verify-rebuild ({rebuild.seconds:.0f} s):\n{rebuild.output}")
 
 
 def test_image_created_time_is_the_commit_time(rebuild, commit, reference_id):
