@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,34 @@ def test_pin_a_tag_given_as_argument(tmp_path, registry):
         assert dockerfile.read_text().splitlines()[line - 1] == f"ARG BASE_IMAGE={tag}@{digest}"
     finally:
         remove_tags(tag)
+
+
+@pytest.mark.image
+def test_pin_a_multi_arch_image_records_the_index_digest(tmp_path, registry):
+    """For an image with an index (multi-arch), the index's digest is pinned -- the one reference
+    valid on every platform -- not the manifest of the machine pin-base runs on."""
+    single = f"{registry.host}/python:3.13-slim-trixie"
+    index_tag = f"{registry.host}/python:3.13-index"
+    assert run("docker", "tag", STANDIN_IMAGE, single).returncode == 0
+    try:
+        pushed = run("docker", "push", single, timeout=600)
+        assert pushed.returncode == 0, pushed.stderr
+        manifest_digest = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed.stdout)[1]
+        created = run("docker", "buildx", "imagetools", "create", "-t", index_tag, single, timeout=300)
+        assert created.returncode == 0, created.stderr
+    finally:
+        remove_tags(single)
+    # What the registry itself says the tag points to, asked for an index.
+    request = urllib.request.Request(
+        f"http://{registry.host}/v2/python/manifests/3.13-index", method="HEAD",
+        headers={"Accept": "application/vnd.oci.image.index.v1+json, "
+                           "application/vnd.docker.distribution.manifest.list.v2+json"})
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1: never via a proxy
+    with direct.open(request, timeout=30) as response:
+        index_digest = response.headers["Docker-Content-Digest"]
+        assert "manifest.list" in response.headers["Content-Type"] or "index" in response.headers["Content-Type"]
+    assert index_digest != manifest_digest
+    dockerfile, line = dockerfile_copy(tmp_path, index_tag)
+    result = pin_base("--dockerfile", dockerfile)
+    assert result.returncode == 0, result.stderr
+    assert dockerfile.read_text().splitlines()[line - 1] == f"ARG BASE_IMAGE={index_tag}@{index_digest}"
