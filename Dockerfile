@@ -65,7 +65,8 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
     && find "$site" -type f \( -name '*.c' -o -name '*.cpp' -o -name '*.h' -o -name '*.pyx' -o -name '*.pxd' -o -name '*.pxi' \) -delete \
     # jedi's stubs for Django and for modules not installed (~12 MB): never read here
     && rm -rf "$site/jedi/third_party/django-stubs" \
-    && /opt/venv/bin/python /tmp/prune_typeshed.py \
+    # (PYTHONDONTWRITEBYTECODE: importing jedi here must not leave timestamped .pyc behind)
+    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/prune_typeshed.py \
     # JupyterLab's front end is in the wheel twice (17 MB): one copy, a symlink for the other
     && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib
 
@@ -76,7 +77,7 @@ COPY image/compile_startup.py /tmp/compile_startup.py
 RUN install -d -m 1777 /tmp/pycache \
     && setpriv --reuid=65534 --regid=65534 --clear-groups \
        env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
-    && /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/pycache
+    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/pycache
 
 # Every file time under /opt set to the last commit's time (scripts pass it), whatever the wheel
 # or the checkout said, so rebuilds are identical. Declared only here: a new commit must not

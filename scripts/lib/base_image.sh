@@ -8,7 +8,7 @@ STANDIN_IMAGE=${STANDIN_IMAGE:-jupyterlab-minimalist/python-standin:3.13-slim-tr
 STANDIN_RECIPE=2
 
 dockerfile_default_base() {
-  sed -n 's/^ARG BASE_IMAGE=\(.*\)$/\1/p' "$PROJECT_ROOT/Dockerfile" | head -n 1
+  sed -n 's/^ARG BASE_IMAGE=\(.*\)$/\1/p' "${BUILD_CONTEXT:-$PROJECT_ROOT}/Dockerfile" | head -n 1
 }
 
 build_standin() {
