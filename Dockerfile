@@ -49,7 +49,7 @@ COPY image/overrides.json /opt/venv/share/jupyter/lab/settings/overrides.json
 # PID 1 (forwards signals, reaps zombie kernel processes) and the healthcheck, beside the venv.
 COPY image/healthcheck.py /opt/bin/jupyterlab-healthcheck
 RUN cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
-    && sed -i '1i #!/opt/venv/bin/python' /opt/bin/jupyterlab-healthcheck \
+    && sed -i '1i #!/opt/venv/bin/python -IS' /opt/bin/jupyterlab-healthcheck \
     && chmod 0755 /opt/bin/jupyterlab-healthcheck
 
 # What nobody running these packages needs; each removal's bytes show in the benchmark report.
@@ -115,7 +115,7 @@ USER ${NB_UID}:${NB_GID}
 WORKDIR /home/jovyan
 EXPOSE 8888
 # Follows JUPYTER_PORT, JUPYTER_BASE_URL and HTTPS through the server's own runtime file.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=1s --retries=3 \
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=2s --retries=3 \
     CMD ["/opt/bin/jupyterlab-healthcheck"]
 ENTRYPOINT ["/opt/bin/dumb-init", "--"]
 CMD ["jupyter", "lab"]

@@ -1,7 +1,8 @@
 """Docker HEALTHCHECK: ask the running Jupyter server for /api/status wherever it listens.
 
 The server writes its port, base URL, scheme and token to jpserver-*.json in its runtime dir, so a
-custom JUPYTER_PORT, JUPYTER_BASE_URL or HTTPS needs no change here.
+custom JUPYTER_PORT, JUPYTER_BASE_URL or HTTPS needs no change here. Standard library only, run
+with `python -IS` (isolated, no site-packages): it fires every few seconds while the server starts, so it must cost little.
 """
 
 import glob
@@ -11,7 +12,15 @@ import ssl
 import sys
 import urllib.request
 
-from jupyter_core.paths import jupyter_runtime_dir
+
+
+def jupyter_runtime_dir() -> str:
+    """Where jupyter_core puts it on Linux (JUPYTER_RUNTIME_DIR, else the data dir's runtime/)."""
+    if os.environ.get("JUPYTER_RUNTIME_DIR"):
+        return os.environ["JUPYTER_RUNTIME_DIR"]
+    data = os.environ.get("JUPYTER_DATA_DIR") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "jupyter")
+    return os.path.join(data, "runtime")
 
 
 def main() -> int:

@@ -46,6 +46,14 @@ def test_image_size_cap(bench_results, selected_modules, budget, baseline):
                 f"(tests/benchmarks/budget.toml).\n{grown(bench_results, baseline)}")
 
 
+def test_added_size_cap(bench_results, selected_modules, budget, baseline):
+    added = measured(bench_results, selected_modules, "test_size", "images", "project", "added_bytes")
+    cap = budget["image"]["max_added_mb"] * MB
+    ok = check(bench_results, "added on top of the base", f"{added / MB:.1f} MB", f"{cap / MB:.0f} MB", added <= cap)
+    assert ok, (f"the image adds {added / MB:.1f} MB to its base, over the budget of {cap / MB:.0f} MB "
+                f"(tests/benchmarks/budget.toml).\n{grown(bench_results, baseline)}")
+
+
 def test_layer_cap(bench_results, selected_modules, budget):
     layers = measured(bench_results, selected_modules, "test_size", "images", "project", "layers")
     cap = budget["image"]["max_layers"]
