@@ -1,6 +1,6 @@
 """The benchmark suite's outputs: terminal table, Markdown summary, chart, gate messages, baseline.
 
-Standard library only at import time (matplotlib is imported by the chart alone), so that
+Standard library (and the lock tool's atomic writer) only at import time (matplotlib is imported by the chart alone), so that
 scripts/bench can run it as a script:
 
     python tests/benchmarks/report.py update-baseline --results RESULTS.json --baseline BASELINE.json [--run-id ID]
@@ -13,8 +13,9 @@ import json
 import os
 import statistics
 import sys
-import tempfile
 from pathlib import Path
+
+from lock import atomic
 
 MB = 1_000_000  # decimal megabytes, as `docker image ls` and registries count
 
@@ -181,19 +182,8 @@ def baseline_from(results: dict) -> dict:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never a part."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Readers see the old or the new content, never a part (the lock tool's own writer)."""
+    atomic.write_text(Path(path), text)
 
 
 def update_baseline(results_path: Path, baseline_path: Path, run_id: str | None = None) -> dict:
