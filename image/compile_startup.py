@@ -11,6 +11,7 @@ process, sorted, so the result is byte-identical on every rebuild (timestamp .py
 survive the clamped file times anyway). Jupyter refuses to run as root, hence the user.
 """
 
+import asyncio
 import json
 import os
 import pathlib
@@ -19,20 +20,27 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 
-from jupyter_client.manager import start_new_kernel
+from tornado.websocket import websocket_connect
 
 VENV = pathlib.Path(sys.prefix)
 FIRST_CELL = "import numpy, pandas, matplotlib.pyplot as plt, sklearn\n%matplotlib inline\nplt.plot([1, 2]); plt.show()"
 
 
-def wait_for(url: str, token: str, server: subprocess.Popen, timeout: float = 180) -> None:
+BASE = "http://127.0.0.1:8899"
+TOKEN = "compile-startup"
+
+
+def wait_for(url: str, server: subprocess.Popen, timeout: float = 180, method: str = "GET", body: dict | None = None) -> dict:
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers={"Authorization": f"token {TOKEN}"})
     while True:
         try:
-            with urllib.request.urlopen(request, timeout=5):
-                return
+            with urllib.request.urlopen(request, timeout=30) as response:
+                text = response.read()
+                return json.loads(text) if text and response.headers.get_content_type() == "application/json" else {}
         except OSError:
             if server.poll() is not None:
                 sys.exit(f"jupyter lab exited with {server.returncode} before answering {url}")
@@ -41,26 +49,43 @@ def wait_for(url: str, token: str, server: subprocess.Popen, timeout: float = 18
             time.sleep(0.2)
 
 
-def run_server_start() -> None:
-    token = "compile-startup"
+async def execute_over_websocket(kernel_id: str, code: str) -> None:
+    """The first cell as JupyterLab sends it: an execute_request on the kernel's websocket."""
+    ws = await websocket_connect(f"ws://127.0.0.1:8899/api/kernels/{kernel_id}/channels?token={TOKEN}")
+    msg_id = uuid.uuid4().hex
+    await ws.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "username": "build", "session": uuid.uuid4().hex,
+                   "msg_type": "execute_request", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                    "allow_stdin": False, "stop_on_error": True},
+    }))
+    while True:
+        message = await asyncio.wait_for(ws.read_message(), timeout=300)
+        if message is None:
+            sys.exit("the kernel websocket closed before the first cell ran")
+        reply = json.loads(message)
+        if reply.get("parent_header", {}).get("msg_id") == msg_id and reply["msg_type"] == "execute_reply":
+            assert reply["content"]["status"] == "ok", json.dumps(reply["content"])
+            ws.close()
+            return
+
+
+def run_start_and_first_cell() -> None:
+    """Start the server, open the UI, start a notebook session and run the first cell, as a user
+    does, so the server's kernel, session and websocket modules are compiled too; then stop it."""
     server = subprocess.Popen(["jupyter", "lab", "--port=8899", "--ip=127.0.0.1", "--ServerApp.root_dir=/tmp",
-                               f"--IdentityProvider.token={token}"])
+                               f"--IdentityProvider.token={TOKEN}"])
     try:
         for path in ("/api/status", "/lab", "/api/contents", "/lab/api/settings", "/api/kernelspecs"):
-            wait_for("http://127.0.0.1:8899" + path, token, server)
+            wait_for(BASE + path, server)
+        session = wait_for(BASE + "/api/sessions", server, method="POST", body={
+            "path": "Untitled.ipynb", "name": "Untitled.ipynb", "type": "notebook", "kernel": {"name": "python3"}})
+        asyncio.run(execute_over_websocket(session["kernel"]["id"], FIRST_CELL))
+        wait_for(BASE + f"/api/sessions/{session['id']}", server, method="DELETE")
     finally:
         server.terminate()
         server.wait(timeout=60)
-
-
-def run_first_cell() -> None:
-    manager, client = start_new_kernel(kernel_name="python3")
-    try:
-        reply = client.execute_interactive(FIRST_CELL, timeout=300)
-        assert reply["content"]["status"] == "ok", json.dumps(reply["content"])
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
 
 
 def compile_imported(prefix: pathlib.Path) -> None:
@@ -79,8 +104,7 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["run"]:
         assert os.environ.get("PYTHONPYCACHEPREFIX"), "run with PYTHONPYCACHEPREFIX set"
         os.environ.setdefault("MPLBACKEND", "agg")
-        run_server_start()
-        run_first_cell()
+        run_start_and_first_cell()
     elif sys.argv[1:2] == ["compile"]:
         compile_imported(pathlib.Path(sys.argv[2]))
     else:

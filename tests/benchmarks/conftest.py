@@ -6,7 +6,7 @@ runtime, then the gate, which checks what the others measured. Every test here g
 to test-output/benchmarks/ (results.json, summary.md, largest-packages.png, and $GITHUB_STEP_SUMMARY
 when set) and printed as a table, also under -q.
 
-Environment: BENCH_ROUNDS (runtime rounds per image, default 5), BENCH_BUILD_ROUNDS (default 1),
+Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 1),
 TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites),
 BENCH_UPDATING_BASELINE (set by `scripts/bench --update-baseline`: the growth check is skipped).
 """
@@ -76,7 +76,7 @@ def selected_modules(request) -> set:
 
 @pytest.fixture(scope="session")
 def rounds() -> int:
-    return max(1, int(os.environ.get("BENCH_ROUNDS", "5")))
+    return max(1, int(os.environ.get("BENCH_ROUNDS", "7")))
 
 
 @pytest.fixture(scope="session")

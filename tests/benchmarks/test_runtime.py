@@ -27,13 +27,15 @@ def alternating(rounds: int) -> list[str]:
 
 @pytest.fixture(scope="module")
 def warm(docker_client, images):
-    """One untimed start of each image first: the first run after a build reads its files from
-    disk, which would otherwise land on whichever image goes first."""
+    """One untimed start and first cell of each image first: the first run after a build reads its
+    files (the server's, then numpy's, pandas' ... libraries) from disk, which would otherwise land
+    on whichever image goes first."""
     for tag in images.values():
         run = measure.Run(docker_client, tag)
         try:
             run.start()
             run.wait_ready()
+            run.first_cell(measure.FIRST_CELL)
         finally:
             run.remove()
     return images
