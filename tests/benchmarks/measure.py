@@ -20,6 +20,7 @@ import docker
 import docker.errors
 import requests
 
+from conftest import build
 from containers import Server, free_port
 from kernel import execute, start_kernel
 
@@ -33,15 +34,7 @@ FIRST_CELL = "import numpy, pandas, matplotlib.pyplot, sklearn"
 
 
 # --- builds -----------------------------------------------------------------------------------
-
-def build(tag: str, *args: str, context: Path | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
-    """scripts/build, as users run it (engine, base image, CA secret, SOURCE_DATE_EPOCH)."""
-    env = dict(os.environ)
-    if context is not None:
-        env["BUILD_CONTEXT"] = str(context)
-    return subprocess.run([str(PROJECT_ROOT / "scripts" / "build"), "--tag", tag, *args],
-                          env=env, capture_output=True, text=True, timeout=timeout)
-
+# scripts/build, as users run it, through the suite-wide helper in tests/conftest.py.
 
 def build_or_fail(tag: str, *args: str, context: Path | None = None) -> None:
     result = build(tag, *args, context=context)
