@@ -9,7 +9,9 @@
 Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
 --exit-code` found changes); 2 usage or input error; 3 the resolver found no solution (unknown
-package, conflict, no wheel for a platform); 4 the resolver could not run (no network, ...).
+package, conflict, no wheel for a platform); 4 the resolver could not run (no network, ...);
+`check --resolve` only: 5 the index changed under the cut-off (the lock is still valid), 6 the same
+index view re-resolves to other bytes (a bug).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Python and platforms, and check it.",
         epilog="Exit codes: 0 ok, 1 check failed (stale or hand-edited lock), 2 usage/input error, "
         "3 no resolution (unknown package, conflict, no wheel for a platform), 4 resolver could not run "
-        "(network).",
+        "(network); check --resolve: 5 the index changed under the cut-off (lock still valid), 6 the same "
+        "index view gives other bytes (a bug).",
     )
     _common(parser, suppress=False)
     _backend_option(parser, suppress=False)
