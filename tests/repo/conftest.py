@@ -20,15 +20,18 @@ def project_files() -> list[str]:
     return sorted({name for name in listed.decode().split("\0") if name and (PROJECT_ROOT / name).exists()})
 
 
-@pytest.fixture
-def scratch_copy(tmp_path) -> Path:
-    """The working tree's files (not .venv, caches or ignored files) in a fresh folder."""
-    root = tmp_path / "project"
+def copy_project(root: Path) -> Path:
+    """The working tree's files (not .venv, caches or ignored files) copied into `root`."""
     for name in project_files():
         target = root / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PROJECT_ROOT / name, target, follow_symlinks=False)
     return root
+
+
+@pytest.fixture
+def scratch_copy(tmp_path) -> Path:
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture
