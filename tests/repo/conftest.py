@@ -15,8 +15,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def project_files() -> list[str]:
     """Every file git would commit from the working tree: tracked, and new files not ignored."""
-    listed = subprocess.run(["git", "-C", str(PROJECT_ROOT), "ls-files", "-z", "--cached", "--others",
-                             "--exclude-standard"], capture_output=True, check=True, timeout=60).stdout
+    # safe.directory: on GitHub the suite runs as root in a checkout the runner user owns.
+    listed = subprocess.run(["git", "-c", f"safe.directory={PROJECT_ROOT}", "-C", str(PROJECT_ROOT), "ls-files",
+                             "-z", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, check=True, timeout=60).stdout
     return sorted({name for name in listed.decode().split("\0") if name and (PROJECT_ROOT / name).exists()})
 
 
