@@ -165,6 +165,7 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     view = _index_view(config, entries, cutoffs, text, existing)
     if view:
         files.append((index_view.path_for(config.output), view))
+    files += _pylock(config, python, entries, text, existing)
     if files:
         try:
             atomic.write_many(files)
@@ -210,6 +211,17 @@ def _index_view(config, entries, cutoffs, text: str, existing) -> str | None:
         print(f"lock: warning: the index lists {count} file(s) of {name} without an upload-time; uv treats "
               "them as unavailable under a cut-off", file=sys.stderr)
     return index_view.render(index_view.compute(pages, cutoffs), config.rel(config.output), body_sha256)
+
+
+def _pylock(config, python: str, entries, text: str, existing) -> list[tuple[Path, str]]:
+    """pylock.toml to write beside the lock (when pyproject.toml asks for one and it is not in sync)."""
+    from lock import header, pylock
+
+    path = pylock.path_for(config)
+    body_sha256 = header.parse(text).body_sha256
+    if path is None or (text == existing.text and not pylock.problems(config, body_sha256, entries)):
+        return []
+    return [(path, pylock.render(config, python, entries, body_sha256))]
 
 
 def _read_requirements_text(path: Path) -> str:

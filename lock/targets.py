@@ -22,6 +22,8 @@ DEFAULTS = {
     # New cut-offs (first lock, add, upgrade) are this many hours before now: uploads a lagging
     # mirror may not list yet stay out of the lock (README: "Reproducible rebuilds").
     "settle-hours": 24,
+    # A PEP 751 pylock.toml to keep beside the lock (lock/pylock.py reads it); none by default.
+    "pylock": None,
 }
 
 # The platforms uv's --python-platform accepts that a Linux image can run on. The machine becomes a

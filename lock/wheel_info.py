@@ -49,7 +49,7 @@ class WheelInfoCache:
             self._index = Index(index_url())
         return self._index
 
-    def _page(self, name: str) -> dict[str, dict]:
+    def page(self, name: str) -> dict[str, dict]:
         """The index's files of project `name`, by sha256."""
         if name not in self._pages:
             with self.index.open(f"{self.index.url}/{name}/", accept=SIMPLE_JSON) as response:
@@ -69,7 +69,7 @@ class WheelInfoCache:
         data = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else None
         if data is None or (metadata and data.get("metadata") is None):
             try:
-                listed = self._page(name).get(sha256)
+                listed = self.page(name).get(sha256)
             except urllib.error.HTTPError as e:
                 raise ResolverError(f"the package index answered {e.code} for {name}") from None
             if listed is None:
