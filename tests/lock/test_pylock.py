@@ -65,3 +65,23 @@ def test_pylock_regenerates_byte_for_byte(copy, project_root):
     assert result.returncode == 0, result.stderr
     assert (copy / "pylock.toml").read_bytes() == (project_root / "pylock.toml").read_bytes()
     assert (copy / "requirements.lock").read_bytes() == (project_root / "requirements.lock").read_bytes()
+
+
+@pytest.mark.network
+def test_lock_writes_pylock_with_the_lock_and_add_keeps_it_in_sync(project, lock):
+    from lock_helpers import OLD
+
+    root = project("six\n")
+    with (root / "pyproject.toml").open("a") as f:
+        f.write('pylock = "pylock.toml"\n')
+    assert lock(root, "--exclude-newer", OLD).returncode == 0
+    first = tomllib.loads((root / "pylock.toml").read_text())
+    assert [(p["name"], p["version"]) for p in first["packages"]] == [("six", "1.16.0")]
+    added = lock(root, "add", "attrs<24")
+    assert added.returncode == 0, added.stderr
+    assert {p["name"] for p in tomllib.loads((root / "pylock.toml").read_text())["packages"]} == {"six", "attrs"}
+    assert lock(root, "check").returncode == 0
+    # Deleted: `lock` alone (no pin moves) writes it again.
+    (root / "pylock.toml").unlink()
+    assert lock(root, "check").returncode == 1
+    assert lock(root).returncode == 0 and lock(root, "check").returncode == 0
