@@ -115,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "text"), default="markdown")
     p.add_argument("--title", help="the heading's file name (default: NEW's name)")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the pins differ")
+    p.add_argument("--details", action="store_true",
+                   help="Markdown: also each package's installed-size change and licence (reads the index; cached)")
     p.set_defaults(func=cmd_diff)
     return parser
 
@@ -404,8 +406,33 @@ def cmd_diff(args) -> int:
         sys.stdout.write(diff.render_text(changes) or "  no package changes\n")
     else:
         title = args.title or os.path.basename(args.new)
-        sys.stdout.write(diff.render_markdown(changes, title, old_cut, new_cut))
+        extra, note = _diff_details(args, changes, old, new) if args.details and changes else (None, None)
+        sys.stdout.write(diff.render_markdown(changes, title, old_cut, new_cut, extra, note))
     return errors.EXIT_STALE if (args.exit_code and changes) else errors.EXIT_OK
+
+
+def _diff_details(args, changes, old, new):
+    """Size and licence columns for `lock diff --details`, for the NEW lock's first platform."""
+    from lock import diff, diff_details, header
+    from lock.targets import Platform
+
+    try:
+        settings = header.parse(Path(args.new).read_text(encoding="utf-8")).settings
+    except header.HeaderError:
+        raise InputError(f"{args.new}: --details needs a lock header (its platforms and Python)") from None
+    cache = _cache_dir(Path(args.new))
+    keyed = ({diff._key(e): e for e in old}, {diff._key(e): e for e in new})
+    return diff_details.columns(changes, *keyed, Platform.parse(settings.platforms[0]), settings.python, cache)
+
+
+def _cache_dir(near: Path) -> Path:
+    """The project's .cache/wheel-info (the nearest pyproject.toml), else one beside the file."""
+    from lock.targets import find_root
+
+    try:
+        return find_root(Path.cwd()) / ".cache" / "wheel-info"
+    except InputError:
+        return near.resolve().parent / ".cache" / "wheel-info"
 
 
 def main(argv: list[str] | None = None) -> int:

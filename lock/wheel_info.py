@@ -15,6 +15,7 @@ import io
 import json
 import urllib.error
 import urllib.parse
+import urllib.request
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -86,6 +87,20 @@ class WheelInfoCache:
         text = meta.read_text(encoding="utf-8") if metadata and data.get("metadata") else None
         return WheelInfo(sha256, data["filename"], data["size"], _parse(text))
 
+    def unpacked_size(self, name: str, sha256: str) -> int | None:
+        """The bytes a wheel unpacks to (its files' sizes, from the zip's central directory, read with
+        HTTP range requests: no download of the whole wheel); None when the index does not list it."""
+        record = self.directory / f"{sha256}.json"
+        if self.info(name, sha256, metadata=False) is None:
+            return None
+        data = json.loads(record.read_text(encoding="utf-8"))
+        if data.get("unpacked") is None:
+            listed = self.page(name)[sha256]
+            with zipfile.ZipFile(_RemoteFile(self.index, listed["url"], listed["size"])) as wheel:
+                data["unpacked"] = sum(i.file_size for i in wheel.infolist())
+            atomic.write_text(record, json.dumps(data, sort_keys=True) + "\n")
+        return data["unpacked"]
+
     def _fetch_metadata(self, listed: dict, sha256: str) -> str | None:
         if not listed["filename"].endswith(".whl"):
             return None
@@ -121,6 +136,51 @@ class WheelInfoCache:
 
         with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
             return dict(zip([e.name for e in entries], pool.map(one, entries), strict=True))
+
+
+class _RemoteFile(io.RawIOBase):
+    """A read-only, seekable view of a file on the index, fetched by HTTP range (its tail first:
+    that is where a zip keeps its directory)."""
+
+    _TAIL = 1 << 18
+
+    def __init__(self, index: Index, url: str, size: int):
+        self.index, self.url, self.size, self.pos = index, url, size, 0
+        self.start = max(0, size - self._TAIL)
+        self.tail = self._get(self.start, size)
+
+    def _get(self, start: int, end: int) -> bytes:
+        request = urllib.request.Request(self.url, headers={"Range": f"bytes={start}-{end - 1}"})
+        with urllib.request.urlopen(request, timeout=60, context=self.index.context) as response:
+            data = response.read()
+            if response.status != 206 and start > 0:  # a server without ranges sent the whole file
+                data = data[start:end]
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self.pos = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.size}[whence] + offset
+        return self.pos
+
+    def readinto(self, buffer) -> int:
+        end = min(self.size, self.pos + len(buffer))
+        if end <= self.pos:
+            return 0
+        if self.pos >= self.start:
+            data = self.tail[self.pos - self.start:end - self.start]
+        else:
+            data = self._get(self.pos, end)
+        buffer[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
 
 
 def _parse(text: str | None) -> Message | None:
