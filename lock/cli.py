@@ -4,7 +4,7 @@
     lock add SPEC...                                        add requirements (newest versions), relock
     lock upgrade [PKG...]                                   move the cut-off to now (or only for PKG...)
     lock check [--resolve]                                  is the lock up to date and untouched? (offline)
-    lock diff OLD NEW [--exit-code]                         what changed, as Markdown
+    lock diff OLD NEW [--exit-code] [--details]             what changed, as Markdown (--details: size, licence)
 
 Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff

@@ -5,17 +5,17 @@
 # Sourced after common.sh, engine.sh and base_image.sh.
 . "$PROJECT_ROOT/scripts/lib/tooling.sh"
 
-# base_digest REF: the base image's digest: the pinned one, else the registry's, else the local ID.
-base_digest() {
-  case $1 in *@sha256:*) printf '%s\n' "${1#*@}"; return ;; esac
-  local repo
-  repo=$(docker image inspect --format '{{if .RepoDigests}}{{index .RepoDigests 0}}{{end}}' "$1" 2>/dev/null) || true
-  if [ -n "$repo" ]; then printf '%s\n' "${repo#*@}"; else docker image inspect --format '{{.Id}}' "$1"; fi
+# base_label_args REF: the base for the labels: its image ID; the reference too when it is the
+# Dockerfile's own default and pinned by digest (so a base given in BASE_IMAGE is not named as it).
+base_label_args() {
+  printf -- '--base-id\n%s\n' "$(docker image inspect --format '{{.Id}}' "$1")"
+  case $1 in *@sha256:*) [ "$1" = "$(dockerfile_default_base)" ] && printf -- '--base\n%s\n' "$1" ;; esac
+  return 0
 }
 
 build_image() {
   local tag=$1; shift
-  local base ca epoch commit context sbom_dir label labels
+  local base ca epoch commit context sbom_dir label labels base_args
   base=$(ensure_base_image)
   ensure_tooling >&2
   context=${BUILD_CONTEXT:-$PROJECT_ROOT}
@@ -33,9 +33,9 @@ build_image() {
     --output "$sbom_dir/jupyterlab-minimalist.cdx.json" || die "the SBOM of $context/requirements.lock could not be made"
   chmod 0755 "$sbom_dir" && chmod 0644 "$sbom_dir/jupyterlab-minimalist.cdx.json"
   args+=(--build-context "sbom=$sbom_dir")
+  mapfile -t base_args < <(base_label_args "$base")
   labels=$("$PROJECT_ROOT/.venv/bin/python" -m lock.labels --project "$PROJECT_ROOT" --lock "$context/requirements.lock" \
-    --revision "$commit" --created "$epoch" --base "$base" --base-digest "$(base_digest "$base")") ||
-    die "the image labels could not be computed"
+    --revision "$commit" --created "$epoch" "${base_args[@]}") || die "the image labels could not be computed"
   while IFS= read -r label; do args+=(--label "$label"); done <<<"$labels"
   say "building $tag on $base"
   docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "$context" >&2 ||

@@ -31,7 +31,7 @@ PY
 
 
 def test_pylock_installs_the_same_distributions_as_the_lock(image, docker_client, project_root, tmp_path):
-    base = docker_client.images.get(image).labels["org.opencontainers.image.base.name"]
+    base = docker_client.images.get(image).labels["org.jupyterlab-minimalist.base.id"]
     uv = project_root / ".cache" / "tools" / "bin" / "uv"
     ca = os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt"
     cache = project_root / ".cache" / "uv-pylock-test"  # kept: a second run downloads nothing

@@ -37,8 +37,9 @@ def test_labels_name_the_commit_the_lock_and_the_base(image, docker_client, proj
     assert labels["org.opencontainers.image.created"] == created.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert labels["org.opencontainers.image.title"] == "jupyterlab-minimalist"
     assert labels["org.opencontainers.image.licenses"] == "BSD-3-Clause"
-    assert re.fullmatch(r"sha256:[0-9a-f]{64}", labels["org.opencontainers.image.base.digest"])
-    assert labels["org.opencontainers.image.base.name"]
+    # The base as used: the stand-in or a tag here (no pinned Dockerfile, so no OCI base.digest).
+    base = docker_client.images.get(labels["org.jupyterlab-minimalist.base.id"])
+    assert base.id == labels["org.jupyterlab-minimalist.base.id"]
 
 
 def test_readme_commands_read_the_labels_and_the_sbom(image, project_root):

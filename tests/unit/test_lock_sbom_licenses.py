@@ -41,14 +41,17 @@ def test_no_metadata_no_licence():
 def test_labels_are_a_function_of_the_commit():
     project = {"name": "demo", "version": "1.0", "description": "a  demo\n image", "license": "MIT",
                "urls": {"Source": "https://example.org/demo"}}
-    got = labels(project, b"pins\n", "a" * 40, 1764000000, "python:3.13-slim@sha256:" + "b" * 64, "sha256:" + "b" * 64)
-    assert got == labels(project, b"pins\n", "a" * 40, 1764000000, "python:3.13-slim@sha256:" + "b" * 64,
-                         "sha256:" + "b" * 64)
+    pinned = "python:3.13-slim@sha256:" + "b" * 64
+    got = labels(project, b"pins\n", "a" * 40, 1764000000, "sha256:" + "c" * 64, pinned)
+    assert got == labels(project, b"pins\n", "a" * 40, 1764000000, "sha256:" + "c" * 64, pinned)
     assert got["org.opencontainers.image.created"] == "2025-11-24T16:00:00Z"
     assert got["org.opencontainers.image.revision"] == "a" * 40
     assert got["org.opencontainers.image.source"] == "https://example.org/demo"
     assert got["org.opencontainers.image.base.name"] == "python:3.13-slim"
+    assert got["org.opencontainers.image.base.digest"] == "sha256:" + "b" * 64
+    assert got["org.jupyterlab-minimalist.base.id"] == "sha256:" + "c" * 64
     assert got["org.jupyterlab-minimalist.lock.sha256"] == (
         "sha256:d68dc7755cc6a763a00021ec9b27fde5f4fe6e391e9ca06860042b26fa78ddb4")
-    # Without a source URL there is no empty label.
-    assert "org.opencontainers.image.source" not in labels({"name": "demo"}, b"", "c", 0, "base", None)
+    # Without a source URL or a pinned base there is no empty label.
+    bare = labels({"name": "demo"}, b"", "c", 0, "sha256:" + "c" * 64, None)
+    assert not {"org.opencontainers.image.source", "org.opencontainers.image.base.digest"} & set(bare)
