@@ -76,11 +76,6 @@ def check(config: Config) -> Report:
         view = config.rel(index_view.path_for(config.output))
         report.add("edited", f"{e} -- lock writes it with the lock: restore it (git checkout -- {view}) or delete it")
 
-    from lock import pylock  # pylock.toml beside the lock, when the project keeps one
-
-    for kind, message in pylock.problems(config, parsed.body_sha256, body.entries):
-        report.add(kind, message)
-
     recorded = parsed.settings
     python = config.python
     if python.version != recorded.python:
@@ -122,6 +117,10 @@ def check(config: Config) -> Report:
         (k, p) for k, p, _ in recorded.inputs
     ]:
         report.add("stale", "the order of the input files changed since the lock was made")
+    from lock import pylock  # pylock.toml beside the lock, when the project keeps one
+
+    for kind, message in pylock.problems(config, parsed.body_sha256, body.entries):
+        report.add(kind, message)
     return report
 
 

@@ -8,8 +8,6 @@ from datetime import datetime, timezone
 
 import pytest
 
-from conftest import TEST_IMAGE
-
 pytestmark = pytest.mark.image
 
 
@@ -23,7 +21,7 @@ def test_image_ships_the_sbom_it_names_in_a_label(image, docker_client, project_
     path = labels["org.jupyterlab-minimalist.sbom"]
     assert path == "/opt/sbom/jupyterlab-minimalist.cdx.json"
     inside = docker_client.containers.run(image, ["cat", path], entrypoint=[], remove=True)
-    beside = project_root / "sbom" / (TEST_IMAGE.replace("/", "_").replace(":", "_") + ".cdx.json")
+    beside = project_root / "sbom" / (image.replace("/", "_").replace(":", "_") + ".cdx.json")
     assert inside == beside.read_bytes()
     assert b'"specVersion": "1.6"' in inside
 

@@ -11,7 +11,7 @@ from lock_helpers import REPO, pip_dry_run
 from lock import header
 from lock.lockfile import parse_body
 
-PROJECT_FILES = ("pyproject.toml", "Dockerfile", "requirements.in", "requirements.lock")
+PROJECT_FILES = ("pyproject.toml", "Dockerfile", "requirements.in", "requirements.lock", "pylock.toml")
 
 
 @pytest.fixture

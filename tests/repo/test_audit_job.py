@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+from pathlib import Path
 
-from conftest import PROJECT_ROOT
 from workflows import load, step
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_audit_job_runs_pip_audit_on_the_hashed_lock_with_options_it_knows():
