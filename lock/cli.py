@@ -8,8 +8,11 @@
 
 Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
---exit-code` found changes); 2 usage or input error; 3 the resolver found no solution (unknown
-package, conflict, no wheel for a platform); 4 the resolver could not run (no network, ...).
+--exit-code` found changes); 2 usage or input error (detected before the resolver runs wherever it
+can be); 3 the resolver found no solution (unknown package, conflict, no wheel for a platform); 4 the
+resolver could not run (no network, ...); 7 a file could not be read or written (read-only, no
+space, permission: the message names it); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one
+`lock: error:` line and changes no file.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sys
 from pathlib import Path
 
 from lock import errors
-from lock.errors import InputError, LockError
+from lock.errors import InputError, LockError, shorten
 
 
 class _UsageError(Exception):
@@ -65,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Python and platforms, and check it.",
         epilog="Exit codes: 0 ok, 1 check failed (stale or hand-edited lock), 2 usage/input error, "
         "3 no resolution (unknown package, conflict, no wheel for a platform), 4 resolver could not run "
-        "(network).",
+        "(network), 7 a file could not be read or written (read-only, no space, permission), "
+        "130/143/129 interrupted (Ctrl-C, SIGTERM, SIGHUP).",
     )
     _common(parser, suppress=False)
     _backend_option(parser, suppress=False)
@@ -145,6 +149,10 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = getattr(args, "backend", None) or (recorded if recorded in engine.BACKENDS else "uv")
     engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    if not config.output.parent.is_dir():
+        raise InputError(
+            f"cannot write {config.rel(config.output)}: its directory {config.rel(config.output.parent)} does not exist"
+        )
     where = ", ".join(p.name for p in config.platforms)
     _say(
         args,
@@ -161,8 +169,9 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     if files:
         try:
             atomic.write_many(files)
-        except OSError as e:  # e.g. a missing directory or no permission: nothing was replaced
-            raise InputError(f"cannot write {output}: {e.strerror or e}") from None
+        except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
+            failed = config.rel(Path(e.filename)) if e.filename else output
+            raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
     summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
     if text == existing.text:
         print(f"lock: {output} is up to date: {summary}")
@@ -219,13 +228,13 @@ def cmd_add(args) -> int:
     required = {s.name: s for s in inputs.specs}
     new: dict[str, str] = {}
     for raw in args.specs:
-        spec = parse_spec(raw, f"lock add {raw!r}")
+        spec = parse_spec(raw, f"lock add {shorten(raw)}")
         if spec.name in required:
             raise InputError(
-                f"lock add {raw!r}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
+                f"lock add {shorten(raw)}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
             )
         if spec.name in new:
-            raise InputError(f"lock add {raw!r}: {spec.name} is given twice")
+            raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
         new[spec.name] = str(spec.requirement)
     original = _read_requirements_text(config.requirements)
     text = append_specs(original, list(new.values()))
@@ -264,10 +273,10 @@ def cmd_upgrade(args) -> int:
             try:
                 name = canonicalize_name(raw, validate=True)
             except InvalidName:
-                raise InputError(f"lock upgrade {raw!r}: not a package name") from None
+                raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
             if name not in known:
                 raise InputError(
-                    f"lock upgrade {raw!r}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
+                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
                 )
             names.append(name)
         cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
@@ -340,17 +349,41 @@ def cmd_diff(args) -> int:
     return errors.EXIT_STALE if (args.exit_code and changes) else errors.EXIT_OK
 
 
+def _os_error(e: OSError) -> LockError:
+    """A file that could not be read or written, wherever it happened: its path and the reason."""
+    name = e.filename2 or e.filename  # os.replace(tmp, path): the path is the second name
+    reason = e.strerror or type(e).__name__
+    if name is None:
+        return errors.FileSystemError(f"{reason}")
+    try:
+        shown = os.path.relpath(os.fsdecode(name))
+    except ValueError:
+        shown = os.fsdecode(name)
+    return errors.FileSystemError(f"{shown}: {reason}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The one place that turns every failure into its exit code and one line."""
+    from lock.interrupt import Terminated, signals_raise
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return args.func(args)
+        with signals_raise():
+            args = parser.parse_args(argv)
+            return args.func(args)
     except _UsageError as e:
-        print(f"lock: error: {e}", file=sys.stderr)
-        return errors.EXIT_INPUT
+        error: LockError = InputError(str(e))
     except LockError as e:
-        print(f"lock: error: {e}", file=sys.stderr)
-        return e.exit_code
+        error = e
+    except OSError as e:
+        error = _os_error(e)
+    except RecursionError:  # e.g. a marker nested thousands deep
+        error = InputError("input nested too deeply to parse")
     except KeyboardInterrupt:
         print("lock: interrupted; no file was changed", file=sys.stderr)
         return errors.EXIT_INTERRUPTED
+    except Terminated as e:
+        print(f"lock: stopped by {e}; no file was changed", file=sys.stderr)
+        return 128 + e.signum
+    print(f"lock: error: {error}", file=sys.stderr)
+    return error.exit_code

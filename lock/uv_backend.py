@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lock.cutoff import Cutoffs
-from lock.errors import LockError, ResolutionError, ResolverError
+from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
 
 NAME = "uv"
@@ -71,6 +71,7 @@ _NETWORK_MARKERS = (
     "certificate",
     "Request failed after",
 )
+_INPUT_ERRORS = ("Couldn't parse requirement", "invalid value", "Failed to parse", "unexpected argument")
 _NO_WHEEL_RE = re.compile(
     r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:(?:[<>=!~]=?|===?)[^\s,]*(?:,[<>=!~]=?[^\s,]*)*)?\s+"
     r"(?:has|have) no (?:usable wheels|wheels with a matching (?:platform|Python ABI|Python implementation) tag)"
@@ -181,6 +182,9 @@ def explain(stderr: str, python: str, platform: Platform) -> LockError:
         tail = " ".join(stderr.split())[-400:] or "no output"
         return ResolverError(f"uv pip compile failed for {target}: {tail}")
     reason = " ".join(causes) if causes else error
+    # Input uv refused that lock's own checks let through: still bad input (2), not a network fault.
+    if error.startswith(_INPUT_ERRORS):
+        return InputError(f"uv refused the input for {target}: {_trim(' '.join([error, *causes]), 300)}")
     if "No solution found" in error:
         if m := _UNKNOWN_RE.search(reason):
             return ResolutionError(f"unknown package {m[1]!r}: the index has no such project (uv: {_trim(reason)})")
