@@ -149,6 +149,9 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = getattr(args, "backend", None) or (recorded if recorded in engine.BACKENDS else "uv")
     engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    from lock import url_files
+
+    url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
     if not config.output.parent.is_dir():
         raise InputError(
             f"cannot write {config.rel(config.output)}: its directory {config.rel(config.output.parent)} does not exist"
