@@ -330,16 +330,21 @@ def cmd_diff(args) -> int:
 
     def read(name: str):
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            text = Path(name).read_bytes().decode("utf-8")
         except FileNotFoundError:
             raise InputError(f"{name}: not found") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"{name}: cannot read: {e}") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a lock") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
         try:
-            cutoffs = header.parse(text).settings.cutoffs.describe()
+            parsed = header.parse(text)
         except header.HeaderError:
-            cutoffs = None
-        return lockfile.parse_body(text, name).entries, cutoffs
+            parsed = None
+        body = lockfile.parse_body(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
+        if body.problems:
+            raise InputError(f"{name} is not a lock: {body.problems[0]}")
+        return body.entries, parsed.settings.cutoffs.describe() if parsed else None
 
     old, old_cut = read(args.old)
     new, new_cut = read(args.new)

@@ -60,16 +60,17 @@ class Existing:
 
 def read_existing(path: Path) -> Existing:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # as it is: a CRLF lock is rewritten, not "up to date"
     except FileNotFoundError:
         return Existing(None, None, [])
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{path.name}: cannot read: {e}") from None
+    lf = text.replace("\r\n", "\n")  # its settings still count when only the line ends changed
     try:
-        parsed = header.parse(text)
+        parsed = header.parse(lf)
     except header.HeaderError:
         parsed = None
-    return Existing(text, parsed, lockfile.parse_body(text).entries)
+    return Existing(text, parsed, lockfile.parse_body(lf).entries)
 
 
 # Staged copies are `.lock-staged.requirements.in.XXXX.in`: removed at the end of the run (also on
