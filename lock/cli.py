@@ -18,6 +18,7 @@ space, permission: the message names it); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP. E
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -136,6 +137,16 @@ def _config(args):
     return load_config(find_root(start))
 
 
+@contextlib.contextmanager
+def _project_locked(args, config):
+    """Hold the project lock for a run that may write; clear what killed runs left behind."""
+    from lock import engine, project_lock
+
+    with project_lock.held(config.output, lambda message: _say(args, message)):
+        engine.remove_stale_staged(config.requirements.resolve().parent)
+        yield
+
+
 def _cutoff_arg(args) -> str | None:
     from lock.cutoff import parse_timestamp
 
@@ -203,11 +214,16 @@ def _read_requirements_text(path: Path) -> str:
 
 
 def cmd_lock(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_lock(args, config)
+
+
+def _cmd_lock(args, config) -> int:
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
@@ -221,11 +237,16 @@ def cmd_lock(args) -> int:
 
 
 def cmd_add(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_add(args, config)
+
+
+def _cmd_add(args, config) -> int:
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import append_specs, parse_spec, parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     required = {s.name: s for s in inputs.specs}
@@ -252,13 +273,18 @@ def cmd_add(args) -> int:
 
 
 def cmd_upgrade(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_upgrade(args, config)
+
+
+def _cmd_upgrade(args, config) -> int:
     from packaging.utils import InvalidName, canonicalize_name
 
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)

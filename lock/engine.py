@@ -93,6 +93,7 @@ def staged_requirements(path: Path, text: str | None) -> Iterator[Path]:
     if text is None:
         yield path
         return
+    path = path.resolve()  # a symlinked requirements.in: stage beside its target, where its includes are
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{STAGED_PREFIX}{path.name}.", suffix=".in")
     except OSError as e:

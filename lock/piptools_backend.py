@@ -15,12 +15,12 @@ from __future__ import annotations
 import os
 import platform as host
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from lock import interrupt
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -153,7 +153,7 @@ def resolve(
         output = os.path.join(tmp, "requirements.txt")
         cmd = command(requirements, output, cutoffs)
         try:
-            proc = subprocess.run(cmd, cwd=root, env=environment(env), capture_output=True, text=True)
+            proc = interrupt.run(cmd, cwd=root, env=environment(env))
         except OSError as e:
             raise ResolverError(f"cannot run pip-tools: {e}") from None
         if proc.returncode != 0:

@@ -17,10 +17,10 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from lock import interrupt
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -143,7 +143,7 @@ def resolve(
     """uv's compiled requirements (stdout) for one target; `requirements` is relative to root."""
     cmd = command(requirements, python, platform, cutoffs)
     try:
-        proc = subprocess.run(cmd, cwd=root, env=environment(env), capture_output=True, text=True)
+        proc = interrupt.run(cmd, cwd=root, env=environment(env))
     except OSError as e:
         raise ResolverError(f"cannot run uv: {e}") from None
     if proc.returncode != 0:
