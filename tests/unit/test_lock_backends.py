@@ -88,7 +88,8 @@ error: Request failed after 3 retries in 10.6s
         (
             CONFLICT,
             ResolutionError,
-            "cannot resolve for Python 3.13 on aarch64-manylinux_2_28: Because you require attrs<20 and attrs>21",
+            "your requirements conflict: attrs<20 and attrs>21 cannot all hold on Python 3.13 on aarch64-manylinux_2_28 "
+            "(uv: Because you require attrs<20 and attrs>21",
             "",
         ),
         (
