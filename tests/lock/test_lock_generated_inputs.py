@@ -7,8 +7,8 @@ staged copy or project lock left either). A run that succeeds (possible only for
 nothing from the index) must leave a lock that `lock check` accepts.
 
 The index is unreachable on purpose (a refused proxy, an empty uv cache): inputs that parse reach
-the real uv and fail fast with 3 or 4. Seeded and bounded (EXAMPLES per test, about a minute in
-all); the number of inputs run is printed at the end."""
+the real uv and fail with 3 or 4. Seeded and bounded (about a minute in all); the number of inputs
+run is printed at the end (`-s`)."""
 
 from __future__ import annotations
 
@@ -28,13 +28,18 @@ from lock.errors import EXIT_FILESYSTEM, EXIT_INPUT, EXIT_OK, EXIT_RESOLUTION, E
 pytestmark = pytest.mark.generated
 
 DOCUMENTED = {EXIT_OK, EXIT_STALE, EXIT_INPUT, EXIT_RESOLUTION, EXIT_RESOLVER, EXIT_FILESYSTEM}
-EXAMPLES = 60
-SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,  # nothing written into the repository
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
-)
+
+
+def bounded(examples: int):
+    """Seeded by @seed on each test; inputs that reach uv cost about a second, the rest milliseconds."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,  # nothing written into the repository
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+    )
+
+
 OFFLINE = {
     **{k: "http://127.0.0.1:9" for k in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy")},
     "NO_PROXY": "",
@@ -148,21 +153,21 @@ argument = st.one_of(line, huge_name, _PIECES).filter(lambda a: "\x00" not in a)
 
 
 @seed(11)
-@SETTINGS
+@bounded(15)
 @given(data=requirements_file)
 def test_lock_with_generated_requirements(project, data):
     attempt(project, ["-q", "--project", str(project)], writes=True, **{"requirements.in": data})
 
 
 @seed(12)
-@SETTINGS
+@bounded(200)
 @given(data=requirements_file)
 def test_check_with_generated_requirements(project, data):
     attempt(project, ["check", "-q", "--project", str(project)], **{"requirements.in": data})
 
 
 @seed(13)
-@SETTINGS
+@bounded(150)
 @given(data=lock_file)
 def test_check_and_diff_with_generated_locks(project, data):
     attempt(project, ["check", "-q", "--project", str(project)], **{"requirements.lock": data})
@@ -170,7 +175,7 @@ def test_check_and_diff_with_generated_locks(project, data):
 
 
 @seed(14)
-@SETTINGS
+@bounded(40)
 @given(specs=st.lists(argument, min_size=1, max_size=3))
 def test_add_and_upgrade_with_generated_arguments(project, specs):
     attempt(project, ["add", *specs, "-q", "--project", str(project)], writes=True)
@@ -178,7 +183,7 @@ def test_add_and_upgrade_with_generated_arguments(project, specs):
 
 
 @seed(15)
-@SETTINGS
+@bounded(200)
 @given(platforms=st.one_of(line, st.lists(line, max_size=3).map(repr)), dockerfile=st.one_of(lines, line))
 def test_generated_platforms_and_dockerfiles(project, platforms, dockerfile):
     pyproject = PYPROJECT.format(platforms=platforms).encode("utf-8", errors="replace")
