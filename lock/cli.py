@@ -10,20 +10,22 @@ Common options: --project DIR (default: the nearest directory with a pyproject.t
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
 --exit-code` found changes); 2 usage or input error (detected before the resolver runs wherever it
 can be); 3 the resolver found no solution (unknown package, conflict, no wheel for a platform); 4 the
-resolver could not run (no network, ...); 7 a file could not be read or written (read-only, no
-space, permission: the message names it); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one
-`lock: error:` line and changes no file.
+resolver could not run (no network, ...); `check --resolve` only: 5 the index changed under the
+cut-off (the lock is still valid), 6 the same index view re-resolves to other bytes (a bug); 7 a
+file could not be read or written (read-only, no space, permission: the message names it); 130
+Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and changes no file.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import sys
 from pathlib import Path
 
-from lock import errors
+from lock import errors, index_view
 from lock.errors import InputError, LockError, shorten
 
 
@@ -69,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Python and platforms, and check it.",
         epilog="Exit codes: 0 ok, 1 check failed (stale or hand-edited lock), 2 usage/input error, "
         "3 no resolution (unknown package, conflict, no wheel for a platform), 4 resolver could not run "
-        "(network), 7 a file could not be read or written (read-only, no space, permission), "
-        "130/143/129 interrupted (Ctrl-C, SIGTERM, SIGHUP).",
+        "(network); check --resolve: 5 the index changed under the cut-off (lock still valid), 6 the same "
+        "index view gives other bytes (a bug); 7 a file could not be read or written (read-only, no space, "
+        "permission); 130/143/129 interrupted (Ctrl-C, SIGTERM, SIGHUP).",
     )
     _common(parser, suppress=False)
     _backend_option(parser, suppress=False)
@@ -180,12 +183,17 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
         files.append((config.output, text))
     if requirements_text is not None:
         files.append((config.requirements, requirements_text))
+    view = _index_view(config, entries, cutoffs, text, existing)
+    if view:
+        files.append((index_view.path_for(config.output), view))
     if files:
         try:
             atomic.write_many(files)
         except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
             failed = config.rel(Path(e.filename)) if e.filename else output
             raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
+    if view == "":  # the index gave no view: a view of the previous lock would mislead
+        index_view.path_for(config.output).unlink(missing_ok=True)
     summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
     if text == existing.text:
         print(f"lock: {output} is up to date: {summary}")
@@ -199,6 +207,31 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     elif text != existing.text:
         print("  (no package changes)")
     return errors.EXIT_OK
+
+
+def _index_view(config, entries, cutoffs, text: str, existing) -> str | None:
+    """The index view to write beside the lock: its text, "" when the index gives none (the old one
+    goes), None when the one on disk already belongs to this lock."""
+    from lock import check, header, index
+    from lock.errors import ResolverError
+
+    body_sha256 = header.parse(text).body_sha256
+    if text == existing.text:
+        try:
+            if check.read_view(config, body_sha256) is not None:
+                return None
+        except index_view.ViewError:
+            pass
+    try:
+        pages = index.many(e.name for e in entries)
+    except ResolverError as e:
+        print(f"lock: warning: no index view recorded ({e}); `lock check --resolve` will not be able to tell "
+              "an index that changed from a lock that is wrong", file=sys.stderr)
+        return ""
+    for name, count in index_view.without_upload_time(pages).items():
+        print(f"lock: warning: the index lists {count} file(s) of {name} without an upload-time; uv treats "
+              "them as unavailable under a cut-off", file=sys.stderr)
+    return index_view.render(index_view.compute(pages, cutoffs), config.rel(config.output), body_sha256)
 
 
 def _read_requirements_text(path: Path) -> str:
@@ -232,7 +265,7 @@ def _cmd_lock(args, config) -> int:
     if explicit:
         cutoffs = recorded.with_global(explicit) if recorded else Cutoffs(explicit)
     else:
-        cutoffs = recorded or Cutoffs(now())
+        cutoffs = recorded or Cutoffs(now(config.settle_hours))
     return _relock(args, config, python, inputs, cutoffs, existing)
 
 
@@ -266,7 +299,7 @@ def _cmd_add(args, config) -> int:
         text = original + text[len(original) :].replace("\n", "\r\n")
     new_inputs = parse_tree(config.root, config.requirements, top_text=text)
     existing = engine.read_existing(config.output)
-    stamp = _cutoff_arg(args) or now()
+    stamp = _cutoff_arg(args) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
     cutoffs = base.with_packages(new, stamp)
     return _relock(args, config, python, new_inputs, cutoffs, existing, requirements_text=text)
@@ -288,7 +321,7 @@ def _cmd_upgrade(args, config) -> int:
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
-    stamp = _cutoff_arg(args) or now()
+    stamp = _cutoff_arg(args) or now(config.settle_hours)
     if not args.packages:
         cutoffs = Cutoffs(stamp)
     else:
@@ -341,14 +374,36 @@ def cmd_check(args) -> int:
     )
     if args.resolve:
         _say(args, f"re-resolving with {s.backend} and the recorded cut-offs")
-        differences = check_resolve(config, report)
-        if differences:
-            print(f"lock: {output} is not reproducible -- run `{command}` to regenerate it:", file=sys.stderr)
-            for d in differences:
-                print(f"  - {d}", file=sys.stderr)
-            return errors.EXIT_STALE
+        resolved = check_resolve(config, report)
+        if resolved is not None:
+            return _report_drift(output, s, resolved)
         print(f"lock: re-resolving reproduces {output} byte for byte")
     return errors.EXIT_OK
+
+
+def _report_drift(output: str, settings, resolved) -> int:
+    """Say why re-resolving gave other bytes; never advise a plain relock (it would move pins)."""
+    from lock import drift
+
+    verdict = resolved.verdict
+    err = functools.partial(print, file=sys.stderr)
+    if verdict.kind == drift.INDEX_CHANGED:
+        err(f"lock: the package index changed under {output}'s cut-off ({settings.cutoffs.describe()}); "
+            "re-resolving now gives other bytes:")
+        for line in verdict.findings:
+            err(f"  - {line}")
+        err(f"  ({resolved.changes})")
+        err(f"lock: {output} is still valid: it installs exactly as before (every file is pinned by its hash).")
+        if verdict.upgrades:
+            err(f"lock: to take the newer versions on purpose: lock upgrade {' '.join(verdict.upgrades)}")
+        if not verdict.proven:
+            err(f"lock: {output} has no recorded index view, so a non-determinism is not ruled out; "
+                "the next `lock upgrade` records one")
+        return errors.EXIT_INDEX_CHANGED
+    err(f"lock: {output} is not reproducible: {verdict.findings[0]} -- a bug in lock or the resolver; "
+        "please report it with this output:")
+    err(f"  - {resolved.changes}")
+    return errors.EXIT_NOT_REPRODUCIBLE
 
 
 def cmd_diff(args) -> int:

@@ -10,7 +10,8 @@ EXIT_STALE = 1  # `lock check`: the lock is out of date or was edited by hand; `
 EXIT_INPUT = 2  # usage or input error: bad arguments, bad requirements.in / pyproject.toml / Dockerfile, missing file
 EXIT_RESOLUTION = 3  # the resolver ran and said no: unknown package, conflict, no wheel for a target platform
 EXIT_RESOLVER = 4  # the resolver could not run: index unreachable (no network, proxy), resolver missing or crashed
-# 5 and 6 belong to `check --resolve` (the index changed under the cut-off / re-resolving gave other bytes).
+EXIT_INDEX_CHANGED = 5  # `lock check --resolve`: the index changed under the cut-off; the lock is still valid
+EXIT_NOT_REPRODUCIBLE = 6  # `lock check --resolve`: the same index view re-resolves to other bytes (a bug)
 EXIT_FILESYSTEM = 7  # a file could not be read or written: read-only, no space, permission (names the path)
 EXIT_INTERRUPTED = 130  # Ctrl-C; SIGTERM / SIGHUP exit 128 + the signal number, also with no file changed
 

@@ -19,6 +19,9 @@ DEFAULTS = {
     "output": "requirements.lock",
     "dockerfile": "Dockerfile",
     "platforms": list(DEFAULT_PLATFORMS),
+    # New cut-offs (first lock, add, upgrade) are this many hours before now: uploads a lagging
+    # mirror may not list yet stay out of the lock (README: "Reproducible rebuilds").
+    "settle-hours": 24,
 }
 
 # The platforms uv's --python-platform accepts (uv 0.13: manylinux_2_17, _2_28, _2_31 to _2_40;
@@ -98,6 +101,7 @@ class Config:
     output: Path
     dockerfile: Path
     platforms: tuple[Platform, ...]
+    settle_hours: int = DEFAULTS["settle-hours"]
 
     def rel(self, path: Path) -> str:
         """A path for messages, headers and annotations: relative to the project, never absolute."""
@@ -146,8 +150,12 @@ def load_config(root: Path) -> Config:
     parsed = tuple(Platform.parse(p) for p in platforms)
     if len({p.name for p in parsed}) != len(parsed):
         raise InputError("pyproject.toml [tool.lock] platforms: lists a platform twice")
+    settle = settings["settle-hours"]
+    if not isinstance(settle, int) or isinstance(settle, bool) or not 0 <= settle <= 24 * 366:
+        raise InputError("pyproject.toml [tool.lock] settle-hours: must be a whole number of hours from 0 to 8784")
     return Config(
         root=root,
+        settle_hours=settle,
         requirements=root / settings["requirements"],
         output=root / settings["output"],
         dockerfile=root / settings["dockerfile"],

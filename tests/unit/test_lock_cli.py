@@ -79,6 +79,7 @@ def test_add_appends_relocks_and_gives_new_packages_their_own_cutoff(project, fa
         "pyproject.toml",
         "requirements.in",
         "requirements.lock",
+        "requirements.lock.index-view",
     ]
 
 
