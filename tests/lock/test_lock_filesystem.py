@@ -12,6 +12,8 @@ import sys
 import pytest
 from lock_helpers import OLD, REPO
 
+pytestmark = pytest.mark.network  # `lock` on a read-only mount and the immutable file resolve first
+
 NAMESPACES = shutil.which("unshare") is not None and (
     subprocess.run(["unshare", "--mount", "--map-root-user", "true"], capture_output=True).returncode == 0
 )
