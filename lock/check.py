@@ -42,13 +42,16 @@ def check(config: Config) -> Report:
     report = Report()
     display = config.rel(config.output)
     try:
-        text = config.output.read_text(encoding="utf-8")
+        raw = config.output.read_bytes().decode("utf-8")  # bytes as they are: no newline translation
     except FileNotFoundError:
         report.add("missing", f"{display} does not exist")
         return report
     except (OSError, UnicodeDecodeError) as e:
         report.add("edited", f"{display}: cannot read: {e}")
         return report
+    text = raw.replace("\r\n", "\n")
+    if text != raw:
+        report.add("edited", f"{display}: its line ends were changed to CRLF (lock writes LF)")
     try:
         parsed = header.parse(text)
     except header.HeaderError as e:
@@ -68,6 +71,11 @@ def check(config: Config) -> Report:
         report.add(
             "edited",
             f"{display}: its header was edited by hand (the recorded settings no longer match its fingerprint)",
+        )
+    if not report.problems and header.render(parsed.settings, lockfile.render_body(body.entries)) != text:
+        report.add(
+            "edited",
+            f"{display}: its bytes are not what lock writes (spacing, blank lines or order were changed by hand)",
         )
 
     try:
@@ -192,7 +200,7 @@ def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None 
         text, entries, error = None, None, failure
     else:
         error = None
-    if text == config.output.read_text(encoding="utf-8"):
+    if text == config.output.read_bytes().decode("utf-8"):  # compare bytes: CRLF is a difference
         return None
     names = {e.name for e in report.entries} | {e.name for e in entries or []}
     pages = index.many(names, env)

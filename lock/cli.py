@@ -8,22 +8,25 @@
 
 Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
---exit-code` found changes); 2 usage or input error; 3 the resolver found no solution (unknown
-package, conflict, no wheel for a platform); 4 the resolver could not run (no network, ...);
-`check --resolve` only: 5 the index changed under the cut-off (the lock is still valid), 6 the same
-index view re-resolves to other bytes (a bug).
+--exit-code` found changes); 2 usage or input error (detected before the resolver runs wherever it
+can be); 3 the resolver found no solution (unknown package, conflict, no wheel for a platform); 4 the
+resolver could not run (no network, ...); `check --resolve` only: 5 the index changed under the
+cut-off (the lock is still valid), 6 the same index view re-resolves to other bytes (a bug); 7 a
+file could not be read or written (read-only, no space, permission: the message names it); 130
+Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and changes no file.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sys
 from pathlib import Path
 
 from lock import errors, index_view
-from lock.errors import InputError, LockError
+from lock.errors import InputError, LockError, shorten
 
 
 class _UsageError(Exception):
@@ -69,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 check failed (stale or hand-edited lock), 2 usage/input error, "
         "3 no resolution (unknown package, conflict, no wheel for a platform), 4 resolver could not run "
         "(network); check --resolve: 5 the index changed under the cut-off (lock still valid), 6 the same "
-        "index view gives other bytes (a bug).",
+        "index view gives other bytes (a bug); 7 a file could not be read or written (read-only, no space, "
+        "permission); 130/143/129 interrupted (Ctrl-C, SIGTERM, SIGHUP).",
     )
     _common(parser, suppress=False)
     _backend_option(parser, suppress=False)
@@ -138,6 +142,16 @@ def _config(args):
     return load_config(find_root(start))
 
 
+@contextlib.contextmanager
+def _project_locked(args, config):
+    """Hold the project lock for a run that may write; clear what killed runs left behind."""
+    from lock import engine, project_lock
+
+    with project_lock.held(config.output, lambda message: _say(args, message)):
+        engine.remove_stale_staged(config.requirements.resolve().parent)
+        yield
+
+
 def _cutoff_arg(args) -> str | None:
     from lock.cutoff import parse_timestamp
 
@@ -151,6 +165,13 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = getattr(args, "backend", None) or (recorded if recorded in engine.BACKENDS else "uv")
     engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    from lock import url_files
+
+    url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
+    if not config.output.parent.is_dir():
+        raise InputError(
+            f"cannot write {config.rel(config.output)}: its directory {config.rel(config.output.parent)} does not exist"
+        )
     where = ", ".join(p.name for p in config.platforms)
     _say(
         args,
@@ -171,8 +192,9 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     if files:
         try:
             atomic.write_many(files)
-        except OSError as e:  # e.g. a missing directory or no permission: nothing was replaced
-            raise InputError(f"cannot write {output}: {e.strerror or e}") from None
+        except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
+            failed = config.rel(Path(e.filename)) if e.filename else output
+            raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
     if view == "":  # the index gave no view: a view of the previous lock would mislead
         index_view.path_for(config.output).unlink(missing_ok=True)
     summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
@@ -239,11 +261,16 @@ def _read_requirements_text(path: Path) -> str:
 
 
 def cmd_lock(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_lock(args, config)
+
+
+def _cmd_lock(args, config) -> int:
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
@@ -257,23 +284,28 @@ def cmd_lock(args) -> int:
 
 
 def cmd_add(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_add(args, config)
+
+
+def _cmd_add(args, config) -> int:
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import append_specs, parse_spec, parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     required = {s.name: s for s in inputs.specs}
     new: dict[str, str] = {}
     for raw in args.specs:
-        spec = parse_spec(raw, f"lock add {raw!r}")
+        spec = parse_spec(raw, f"lock add {shorten(raw)}")
         if spec.name in required:
             raise InputError(
-                f"lock add {raw!r}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
+                f"lock add {shorten(raw)}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
             )
         if spec.name in new:
-            raise InputError(f"lock add {raw!r}: {spec.name} is given twice")
+            raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
         new[spec.name] = str(spec.requirement)
     original = _read_requirements_text(config.requirements)
     text = append_specs(original, list(new.values()))
@@ -288,13 +320,18 @@ def cmd_add(args) -> int:
 
 
 def cmd_upgrade(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_upgrade(args, config)
+
+
+def _cmd_upgrade(args, config) -> int:
     from packaging.utils import InvalidName, canonicalize_name
 
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
@@ -312,10 +349,10 @@ def cmd_upgrade(args) -> int:
             try:
                 name = canonicalize_name(raw, validate=True)
             except InvalidName:
-                raise InputError(f"lock upgrade {raw!r}: not a package name") from None
+                raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
             if name not in known:
                 raise InputError(
-                    f"lock upgrade {raw!r}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
+                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
                 )
             names.append(name)
         cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
@@ -388,16 +425,21 @@ def cmd_diff(args) -> int:
 
     def read(name: str):
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            text = Path(name).read_bytes().decode("utf-8")
         except FileNotFoundError:
             raise InputError(f"{name}: not found") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"{name}: cannot read: {e}") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a lock") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
         try:
-            cutoffs = header.parse(text).settings.cutoffs.describe()
+            parsed = header.parse(text)
         except header.HeaderError:
-            cutoffs = None
-        return lockfile.parse_body(text, name).entries, cutoffs
+            parsed = None
+        body = lockfile.parse_body(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
+        if body.problems:
+            raise InputError(f"{name} is not a lock: {body.problems[0]}")
+        return body.entries, parsed.settings.cutoffs.describe() if parsed else None
 
     old, old_cut = read(args.old)
     new, new_cut = read(args.new)
@@ -435,17 +477,41 @@ def _cache_dir(near: Path) -> Path:
         return near.resolve().parent / ".cache" / "wheel-info"
 
 
+def _os_error(e: OSError) -> LockError:
+    """A file that could not be read or written, wherever it happened: its path and the reason."""
+    name = e.filename2 or e.filename  # os.replace(tmp, path): the path is the second name
+    reason = e.strerror or type(e).__name__
+    if name is None:
+        return errors.FileSystemError(f"{reason}")
+    try:
+        shown = os.path.relpath(os.fsdecode(name))
+    except ValueError:
+        shown = os.fsdecode(name)
+    return errors.FileSystemError(f"{shown}: {reason}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The one place that turns every failure into its exit code and one line."""
+    from lock.interrupt import Terminated, signals_raise
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return args.func(args)
+        with signals_raise():
+            args = parser.parse_args(argv)
+            return args.func(args)
     except _UsageError as e:
-        print(f"lock: error: {e}", file=sys.stderr)
-        return errors.EXIT_INPUT
+        error: LockError = InputError(str(e))
     except LockError as e:
-        print(f"lock: error: {e}", file=sys.stderr)
-        return e.exit_code
+        error = e
+    except OSError as e:
+        error = _os_error(e)
+    except RecursionError:  # e.g. a marker nested thousands deep
+        error = InputError("input nested too deeply to parse")
     except KeyboardInterrupt:
         print("lock: interrupted; no file was changed", file=sys.stderr)
         return errors.EXIT_INTERRUPTED
+    except Terminated as e:
+        print(f"lock: stopped by {e}; no file was changed", file=sys.stderr)
+        return 128 + e.signum
+    print(f"lock: error: {error}", file=sys.stderr)
+    return error.exit_code

@@ -127,3 +127,25 @@ def test_pip_tools_backend_gives_the_same_pins_for_the_host_target(project, lock
     by_pip_tools = pins(root)
     assert lock(root, "--backend", "uv").returncode == 0
     assert pins(root) == by_pip_tools == {"attrs": "23.2.0", "six": "1.16.0"}
+
+
+@pytest.mark.skipif(sys.platform != "linux" or platform.machine() != "x86_64", reason="needs an x86_64 Linux host")
+@pytest.mark.parametrize(
+    ("requirements", "starts"),
+    [
+        (
+            "nosuchpkg-zzq-lock-test\n",
+            "lock: error: unknown package 'nosuchpkg-zzq-lock-test', or none of its versions has a wheel for Python ",
+        ),
+        ("attrs<20\nattrs>21\n", "lock: error: your requirements conflict: attrs<20 and attrs>21 cannot all hold on "),
+    ],
+)
+def test_pip_tools_failures_are_one_line_like_uv(project, lock, error, requirements, starts):
+    """pip-compile prints a Python traceback on these: none of it reaches the user."""
+    host = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    root = project(requirements, python=host, platforms=("x86_64-manylinux_2_28",))
+    proc = lock(root, "--backend", "pip-tools", "--exclude-newer", OLD)
+    assert proc.returncode == 3
+    line = error(proc)
+    assert line.startswith(starts), line
+    assert "File " not in line and "raise " not in line and "^^^" not in line and len(line) < 400
