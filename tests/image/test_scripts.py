@@ -1,8 +1,10 @@
 """The commands a person types: scripts/start leaves JupyterLab answering with a token, and bad
 setups get one clear line."""
 
+import json
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -51,11 +53,36 @@ def test_start_prints_url_that_answers_then_stop(checkout):
         assert requests.get(base + "api/contents", timeout=10).status_code == 403
         again = run("start", checkout, env)
         assert again.returncode == 0 and again.stdout.strip() == url, "a second start must find the running server"
+        created = create_where_the_lab_opens(base, token)
+        stopped = run("stop", checkout, env)
+        assert stopped.returncode == 0, stopped.stderr
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url, timeout=5)
+        restarted = run("start", checkout, env)
+        assert restarted.returncode == 0, restarted.stderr[-3000:]
+        base, token = restarted.stdout.strip().split("lab?token=")
+        for path in created:
+            assert requests.get(f"{base}api/contents/{path}", headers={"Authorization": f"token {token}"},
+                                timeout=10).status_code == 200, f"{path} did not survive scripts/stop && scripts/start"
     finally:
         stopped = run("stop", checkout, env)
     assert stopped.returncode == 0, stopped.stderr
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url, timeout=5)
+
+
+def create_where_the_lab_opens(base, token):
+    """A notebook, a file and a folder, created through the API where the lab's file browser opens
+    (its page config's preferredPath), as the Launcher and the file browser would."""
+    auth = {"Authorization": f"token {token}"}
+    page = requests.get(base + "lab", headers=auth, timeout=10).text
+    opens_in = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                    page, re.S).group(1))["preferredPath"].strip("/")
+    assert opens_in == "notebooks", "the lab must open in the notebooks volume"
+    created = []
+    for model in ({"type": "notebook"}, {"type": "file", "ext": ".txt"}, {"type": "directory"}):
+        response = requests.post(f"{base}api/contents/{opens_in}", json=model, headers=auth, timeout=10)
+        assert response.status_code == 201, (model, response.status_code, response.text[:300])
+        created.append(response.json()["path"])
+    return created
 
 
 def test_start_refuses_a_busy_port(checkout):

@@ -1,21 +1,16 @@
 """Secure runtime: any UID without root, a token always, HTTPS, read-only root, clean signals,
 a healthcheck that follows the server, nothing phoning home, nothing outside the lock."""
 
-import datetime
-import ipaddress
 import json
 import re
 import time
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from certificates import self_signed_certificate
 from containers import Server, free_port, poll
 from kernel import execute, start_kernel
 
@@ -54,26 +49,6 @@ def test_image_never_starts_without_a_token(image, docker_client):
     assert "--allow-root" not in command
     assert "token=''" not in command and 'token=""' not in command and "token= " not in command + " "
     assert "JUPYTER_TOKEN" not in " ".join(config.get("Env") or []), "no token may be baked into the image"
-
-
-def self_signed_certificate(directory):
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    (directory / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (directory / "key.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-    for f in ("cert.pem", "key.pem"):
-        (directory / f).chmod(0o644)
-    return directory / "cert.pem"
 
 
 def test_https_only_with_mounted_certificate(containers, host_dir):
