@@ -18,6 +18,8 @@ c.ServerApp.base_url = os.environ.get("JUPYTER_BASE_URL", "/")
 c.ServerApp.root_dir = "/home/jovyan"
 # The lab opens in notebooks/ (the root is read-only), and saves by rename: see contents.py.
 c.ServerApp.contents_manager_class = "jupyterlab_minimalist.contents.AtomicContentsManager"
+# /api/status answers while many kernels start at once: see kernels.py.
+c.ServerApp.kernel_manager_class = "jupyterlab_minimalist.kernels.StartingKernelsUnlisted"
 c.ServerApp.open_browser = False
 
 # The token: JUPYTER_TOKEN when set and non-empty, else Jupyter's own random token (printed in

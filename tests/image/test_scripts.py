@@ -107,3 +107,17 @@ def test_no_engine_and_not_root_says_so(checkout):
     assert result.stderr.strip().splitlines()[-1] == (
         "error: no Docker engine answers and this is not root: start Docker "
         "(or install Docker Engine with buildx and compose v2) and retry")
+
+
+def test_start_shows_a_bad_setting_at_once(checkout):
+    """HTTPS switched on in .env without the certificate: start prints the container's one line."""
+    env = {"JUPYTER_HOST_PORT": str(free_port()), "COMPOSE_PROJECT_NAME": f"jlm-bad-{uuid.uuid4().hex[:8]}",
+           "IMAGE": "jupyterlab-minimalist:start-test", "COMPOSE_FILE": "compose.yaml:compose.https.yaml"}
+    try:
+        result = run("start", checkout, env)
+    finally:
+        run("stop", checkout, env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-2] == "error: JUPYTER_CERTFILE=/certs/cert.pem does not exist: mount the folder that holds it (see README, HTTPS)", lines[-5:]
+    assert lines[-1].startswith("error: JupyterLab stopped at start"), lines[-5:]
