@@ -10,6 +10,10 @@ ARG BASE_IMAGE=python:3.13-slim-trixie
 # Empty by default: the builder then downloads from the index.
 FROM scratch AS wheelhouse
 
+# The CycloneDX SBOM of the lock, written by scripts/build (--build-context sbom=DIR): shipped in
+# /opt/sbom/. Empty by default (a hand build has no SBOM).
+FROM scratch AS sbom
+
 FROM ${BASE_IMAGE} AS builder
 # Fail a RUN when any command of a pipe fails.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -87,6 +91,8 @@ RUN install -d -m 1777 /tmp/pycache \
 # or the checkout said, so rebuilds are identical. Declared only here: a new commit must not
 # invalidate the cached install steps above.
 ARG SOURCE_DATE_EPOCH=0
+# Here, after the slow steps: a new SBOM (a new lock) only re-runs the clamp below.
+COPY --from=sbom / /opt/sbom/
 RUN find /opt -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
 
 FROM ${BASE_IMAGE}

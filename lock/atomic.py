@@ -1,6 +1,9 @@
 """Write files so that a failure leaves the old ones in place: temp file in the same directory,
 fsync, os.replace. Several files (requirements.in and the lock, for `lock add`) are replaced
-together: if a later replace fails, the earlier ones are put back."""
+together: if a later replace fails, the earlier ones are put back.
+
+A symlink is written through: its target gets the new content and the link stays a link. A failure
+is an OSError whose filename is the path that could not be written (not a temp file's name)."""
 
 from __future__ import annotations
 
@@ -44,29 +47,40 @@ def _sync_dir(directory: Path) -> None:
 
 
 def write_many(files: list[tuple[Path, str]]) -> None:
-    """Replace each path with its text (UTF-8, `\\n` newlines), all or nothing."""
+    """Replace each path with its text (UTF-8, newlines as given), all or nothing."""
+    files = [(Path(os.path.realpath(path)), text) for path, text in files]  # through symlinks
     staged: list[tuple[Path, Path]] = []
     replaced: list[tuple[Path, bytes | None]] = []
+    current = files[0][0] if files else None
     try:
         for path, text in files:
+            current = path
             staged.append((path, _stage(path, text.encode("utf-8"))))
         for path, tmp in staged:
+            current = path
             original = path.read_bytes() if path.exists() else None
             os.replace(tmp, path)
             replaced.append((path, original))
         for directory in {path.parent for path, _ in files}:
             _sync_dir(directory)
+    except OSError as e:
+        _roll_back(replaced, staged)
+        raise OSError(e.errno, e.strerror or str(e), str(current)) from None
     except BaseException:
-        for path, original in reversed(replaced):
-            with contextlib.suppress(OSError):
-                if original is None:
-                    path.unlink()
-                else:
-                    os.replace(_stage(path, original), path)
-        for _, tmp in staged:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        _roll_back(replaced, staged)
         raise
+
+
+def _roll_back(replaced: list[tuple[Path, bytes | None]], staged: list[tuple[Path, Path]]) -> None:
+    for path, original in reversed(replaced):
+        with contextlib.suppress(OSError):
+            if original is None:
+                path.unlink()
+            else:
+                os.replace(_stage(path, original), path)
+    for _, tmp in staged:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def write_text(path: Path, text: str) -> None:

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 from packaging.markers import Marker
 
-from lock import diff, header, lockfile
+from lock import diff, drift, header, index, index_view, lockfile
 from lock.engine import BACKENDS, build
+from lock.errors import ResolutionError
 from lock.lockfile import Entry
 from lock.requirements_in import InputFile, Inputs, parse_tree
 from lock.targets import Config
@@ -41,13 +42,16 @@ def check(config: Config) -> Report:
     report = Report()
     display = config.rel(config.output)
     try:
-        text = config.output.read_text(encoding="utf-8")
+        raw = config.output.read_bytes().decode("utf-8")  # bytes as they are: no newline translation
     except FileNotFoundError:
         report.add("missing", f"{display} does not exist")
         return report
     except (OSError, UnicodeDecodeError) as e:
         report.add("edited", f"{display}: cannot read: {e}")
         return report
+    text = raw.replace("\r\n", "\n")
+    if text != raw:
+        report.add("edited", f"{display}: its line ends were changed to CRLF (lock writes LF)")
     try:
         parsed = header.parse(text)
     except header.HeaderError as e:
@@ -68,6 +72,17 @@ def check(config: Config) -> Report:
             "edited",
             f"{display}: its header was edited by hand (the recorded settings no longer match its fingerprint)",
         )
+    if not report.problems and header.render(parsed.settings, lockfile.render_body(body.entries)) != text:
+        report.add(
+            "edited",
+            f"{display}: its bytes are not what lock writes (spacing, blank lines or order were changed by hand)",
+        )
+
+    try:
+        read_view(config, parsed.body_sha256)
+    except index_view.ViewError as e:
+        view = config.rel(index_view.path_for(config.output))
+        report.add("edited", f"{e} -- lock writes it with the lock: restore it (git checkout -- {view}) or delete it")
 
     recorded = parsed.settings
     python = config.python
@@ -110,6 +125,10 @@ def check(config: Config) -> Report:
         (k, p) for k, p, _ in recorded.inputs
     ]:
         report.add("stale", "the order of the input files changed since the lock was made")
+    from lock import pylock  # pylock.toml beside the lock, when the project keeps one
+
+    for kind, message in pylock.problems(config, parsed.body_sha256, body.entries):
+        report.add(kind, message)
     return report
 
 
@@ -143,20 +162,55 @@ def _explain_change(f: InputFile, inputs: Inputs, entries: list[Entry], config: 
     return f"{prefix}: " + "; ".join(found)
 
 
-def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None = None) -> list[str]:
-    """Re-resolve with the recorded backend and cut-offs; what differs from the file on disk."""
+def read_view(config: Config, body_sha256: str) -> dict[str, index_view.PackageView] | None:
+    """The recorded index view of the lock; None when there is none. Raises ViewError when it is
+    damaged or belongs to another lock body."""
+    path = index_view.path_for(config.output)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise index_view.ViewError(f"{config.rel(path)}: cannot read: {e}") from None
+    belongs_to, views = index_view.parse(text, config.rel(path))
+    if belongs_to != body_sha256:
+        raise index_view.ViewError(
+            f"{config.rel(path)} belongs to another {config.rel(config.output)} (its lock-body-sha256 differs)"
+        )
+    return views
+
+
+@dataclass
+class Resolved:
+    """`lock check --resolve`: None of these fields set means the lock reproduces byte for byte."""
+
+    changes: str = ""  # the pin changes, one line
+    verdict: drift.Verdict | None = None
+
+
+def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None = None) -> Resolved | None:
+    """Re-resolve with the recorded backend and cut-offs. None: same bytes as the file on disk.
+    Otherwise why not: the index changed under the cut-off, or (same index view) a non-determinism."""
     parsed, inputs = report.parsed, report.inputs
     assert parsed is not None and inputs is not None
     s = parsed.settings
-    text, entries = build(config, s.python, inputs, s.backend, s.cutoffs, env=env)
-    on_disk = config.output.read_text(encoding="utf-8")
-    if text == on_disk:
-        return []
-    changes = diff.compare(report.entries, entries)
-    display = config.rel(config.output)
-    if changes:
-        listed = "; ".join(diff.render_text(changes).strip().splitlines())
-        return [f"re-resolving with the recorded cut-offs gives other pins than {display}: " + " ".join(listed.split())]
-    return [
-        f"re-resolving with the recorded cut-offs gives the same pins but other bytes (hashes or annotations) than {display}"
-    ]
+    try:
+        text, entries = build(config, s.python, inputs, s.backend, s.cutoffs, env=env)
+    except ResolutionError as failure:  # e.g. the only locked version was yanked
+        text, entries, error = None, None, failure
+    else:
+        error = None
+    if text == config.output.read_bytes().decode("utf-8"):  # compare bytes: CRLF is a difference
+        return None
+    names = {e.name for e in report.entries} | {e.name for e in entries or []}
+    pages = index.many(names, env)
+    recorded = read_view(config, parsed.body_sha256)
+    verdict = drift.explain(report.entries, entries, pages, s.cutoffs, recorded)
+    if verdict is None:
+        assert error is not None
+        raise error
+    changes = diff.compare(report.entries, entries) if entries is not None else []
+    listed = " ".join("; ".join(diff.render_text(changes).strip().splitlines()).split())
+    if error is not None:
+        listed = f"re-resolving fails: {error}"
+    return Resolved(listed or "the same pins, other bytes (hashes or annotations)", verdict)

@@ -4,23 +4,29 @@
     lock add SPEC...                                        add requirements (newest versions), relock
     lock upgrade [PKG...]                                   move the cut-off to now (or only for PKG...)
     lock check [--resolve]                                  is the lock up to date and untouched? (offline)
-    lock diff OLD NEW [--exit-code]                         what changed, as Markdown
+    lock diff OLD NEW [--exit-code] [--details]             what changed, as Markdown (--details: size, licence)
 
 Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
---exit-code` found changes); 2 usage or input error; 3 the resolver found no solution (unknown
-package, conflict, no wheel for a platform); 4 the resolver could not run (no network, ...).
+--exit-code` found changes); 2 usage or input error (detected before the resolver runs wherever it
+can be); 3 the resolver found no solution (unknown package, conflict, no wheel for a platform); 4 the
+resolver could not run (no network, ...); `check --resolve` only: 5 the index changed under the
+cut-off (the lock is still valid), 6 the same index view re-resolves to other bytes (a bug); 7 a
+file could not be read or written (read-only, no space, permission: the message names it); 130
+Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and changes no file.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import os
 import sys
 from pathlib import Path
 
-from lock import errors
-from lock.errors import InputError, LockError
+from lock import errors, index_view
+from lock.errors import InputError, LockError, shorten
 
 
 class _UsageError(Exception):
@@ -65,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Python and platforms, and check it.",
         epilog="Exit codes: 0 ok, 1 check failed (stale or hand-edited lock), 2 usage/input error, "
         "3 no resolution (unknown package, conflict, no wheel for a platform), 4 resolver could not run "
-        "(network).",
+        "(network); check --resolve: 5 the index changed under the cut-off (lock still valid), 6 the same "
+        "index view gives other bytes (a bug); 7 a file could not be read or written (read-only, no space, "
+        "permission); 130/143/129 interrupted (Ctrl-C, SIGTERM, SIGHUP).",
     )
     _common(parser, suppress=False)
     _backend_option(parser, suppress=False)
@@ -111,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("markdown", "text"), default="markdown")
     p.add_argument("--title", help="the heading's file name (default: NEW's name)")
     p.add_argument("--exit-code", action="store_true", help="exit 1 when the pins differ")
+    p.add_argument("--details", action="store_true",
+                   help="Markdown: also each package's installed-size change and licence (reads the index; cached)")
     p.set_defaults(func=cmd_diff)
     return parser
 
@@ -132,6 +142,16 @@ def _config(args):
     return load_config(find_root(start))
 
 
+@contextlib.contextmanager
+def _project_locked(args, config):
+    """Hold the project lock for a run that may write; clear what killed runs left behind."""
+    from lock import engine, project_lock
+
+    with project_lock.held(config.output, lambda message: _say(args, message)):
+        engine.remove_stale_staged(config.requirements.resolve().parent)
+        yield
+
+
 def _cutoff_arg(args) -> str | None:
     from lock.cutoff import parse_timestamp
 
@@ -145,6 +165,13 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = getattr(args, "backend", None) or (recorded if recorded in engine.BACKENDS else "uv")
     engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    from lock import url_files
+
+    url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
+    if not config.output.parent.is_dir():
+        raise InputError(
+            f"cannot write {config.rel(config.output)}: its directory {config.rel(config.output.parent)} does not exist"
+        )
     where = ", ".join(p.name for p in config.platforms)
     _say(
         args,
@@ -158,11 +185,18 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
         files.append((config.output, text))
     if requirements_text is not None:
         files.append((config.requirements, requirements_text))
+    view = _index_view(config, entries, cutoffs, text, existing)
+    if view:
+        files.append((index_view.path_for(config.output), view))
+    files += _pylock(config, python, entries, text, existing)
     if files:
         try:
             atomic.write_many(files)
-        except OSError as e:  # e.g. a missing directory or no permission: nothing was replaced
-            raise InputError(f"cannot write {output}: {e.strerror or e}") from None
+        except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
+            failed = config.rel(Path(e.filename)) if e.filename else output
+            raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
+    if view == "":  # the index gave no view: a view of the previous lock would mislead
+        index_view.path_for(config.output).unlink(missing_ok=True)
     summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
     if text == existing.text:
         print(f"lock: {output} is up to date: {summary}")
@@ -178,6 +212,42 @@ def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=N
     return errors.EXIT_OK
 
 
+def _index_view(config, entries, cutoffs, text: str, existing) -> str | None:
+    """The index view to write beside the lock: its text, "" when the index gives none (the old one
+    goes), None when the one on disk already belongs to this lock."""
+    from lock import check, header, index
+    from lock.errors import ResolverError
+
+    body_sha256 = header.parse(text).body_sha256
+    if text == existing.text:
+        try:
+            if check.read_view(config, body_sha256) is not None:
+                return None
+        except index_view.ViewError:
+            pass
+    try:
+        pages = index.many(e.name for e in entries)
+    except ResolverError as e:
+        print(f"lock: warning: no index view recorded ({e}); `lock check --resolve` will not be able to tell "
+              "an index that changed from a lock that is wrong", file=sys.stderr)
+        return ""
+    for name, count in index_view.without_upload_time(pages).items():
+        print(f"lock: warning: the index lists {count} file(s) of {name} without an upload-time; uv treats "
+              "them as unavailable under a cut-off", file=sys.stderr)
+    return index_view.render(index_view.compute(pages, cutoffs), config.rel(config.output), body_sha256)
+
+
+def _pylock(config, python: str, entries, text: str, existing) -> list[tuple[Path, str]]:
+    """pylock.toml to write beside the lock (when pyproject.toml asks for one and it is not in sync)."""
+    from lock import header, pylock
+
+    path = pylock.path_for(config)
+    body_sha256 = header.parse(text).body_sha256
+    if path is None or (text == existing.text and not pylock.problems(config, body_sha256, entries)):
+        return []
+    return [(path, pylock.render(config, python, entries, body_sha256))]
+
+
 def _read_requirements_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
@@ -191,11 +261,16 @@ def _read_requirements_text(path: Path) -> str:
 
 
 def cmd_lock(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_lock(args, config)
+
+
+def _cmd_lock(args, config) -> int:
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
@@ -204,28 +279,33 @@ def cmd_lock(args) -> int:
     if explicit:
         cutoffs = recorded.with_global(explicit) if recorded else Cutoffs(explicit)
     else:
-        cutoffs = recorded or Cutoffs(now())
+        cutoffs = recorded or Cutoffs(now(config.settle_hours))
     return _relock(args, config, python, inputs, cutoffs, existing)
 
 
 def cmd_add(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_add(args, config)
+
+
+def _cmd_add(args, config) -> int:
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import append_specs, parse_spec, parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     required = {s.name: s for s in inputs.specs}
     new: dict[str, str] = {}
     for raw in args.specs:
-        spec = parse_spec(raw, f"lock add {raw!r}")
+        spec = parse_spec(raw, f"lock add {shorten(raw)}")
         if spec.name in required:
             raise InputError(
-                f"lock add {raw!r}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
+                f"lock add {shorten(raw)}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
             )
         if spec.name in new:
-            raise InputError(f"lock add {raw!r}: {spec.name} is given twice")
+            raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
         new[spec.name] = str(spec.requirement)
     original = _read_requirements_text(config.requirements)
     text = append_specs(original, list(new.values()))
@@ -233,24 +313,29 @@ def cmd_add(args) -> int:
         text = original + text[len(original) :].replace("\n", "\r\n")
     new_inputs = parse_tree(config.root, config.requirements, top_text=text)
     existing = engine.read_existing(config.output)
-    stamp = _cutoff_arg(args) or now()
+    stamp = _cutoff_arg(args) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
     cutoffs = base.with_packages(new, stamp)
     return _relock(args, config, python, new_inputs, cutoffs, existing, requirements_text=text)
 
 
 def cmd_upgrade(args) -> int:
+    config = _config(args)
+    with _project_locked(args, config):
+        return _cmd_upgrade(args, config)
+
+
+def _cmd_upgrade(args, config) -> int:
     from packaging.utils import InvalidName, canonicalize_name
 
     from lock import engine
     from lock.cutoff import Cutoffs, now
     from lock.requirements_in import parse_tree
 
-    config = _config(args)
     python = config.python.version
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
-    stamp = _cutoff_arg(args) or now()
+    stamp = _cutoff_arg(args) or now(config.settle_hours)
     if not args.packages:
         cutoffs = Cutoffs(stamp)
     else:
@@ -264,10 +349,10 @@ def cmd_upgrade(args) -> int:
             try:
                 name = canonicalize_name(raw, validate=True)
             except InvalidName:
-                raise InputError(f"lock upgrade {raw!r}: not a package name") from None
+                raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
             if name not in known:
                 raise InputError(
-                    f"lock upgrade {raw!r}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
+                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
                 )
             names.append(name)
         cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
@@ -303,14 +388,36 @@ def cmd_check(args) -> int:
     )
     if args.resolve:
         _say(args, f"re-resolving with {s.backend} and the recorded cut-offs")
-        differences = check_resolve(config, report)
-        if differences:
-            print(f"lock: {output} is not reproducible -- run `{command}` to regenerate it:", file=sys.stderr)
-            for d in differences:
-                print(f"  - {d}", file=sys.stderr)
-            return errors.EXIT_STALE
+        resolved = check_resolve(config, report)
+        if resolved is not None:
+            return _report_drift(output, s, resolved)
         print(f"lock: re-resolving reproduces {output} byte for byte")
     return errors.EXIT_OK
+
+
+def _report_drift(output: str, settings, resolved) -> int:
+    """Say why re-resolving gave other bytes; never advise a plain relock (it would move pins)."""
+    from lock import drift
+
+    verdict = resolved.verdict
+    err = functools.partial(print, file=sys.stderr)
+    if verdict.kind == drift.INDEX_CHANGED:
+        err(f"lock: the package index changed under {output}'s cut-off ({settings.cutoffs.describe()}); "
+            "re-resolving now gives other bytes:")
+        for line in verdict.findings:
+            err(f"  - {line}")
+        err(f"  ({resolved.changes})")
+        err(f"lock: {output} is still valid: it installs exactly as before (every file is pinned by its hash).")
+        if verdict.upgrades:
+            err(f"lock: to take the newer versions on purpose: lock upgrade {' '.join(verdict.upgrades)}")
+        if not verdict.proven:
+            err(f"lock: {output} has no recorded index view, so a non-determinism is not ruled out; "
+                "the next `lock upgrade` records one")
+        return errors.EXIT_INDEX_CHANGED
+    err(f"lock: {output} is not reproducible: {verdict.findings[0]} -- a bug in lock or the resolver; "
+        "please report it with this output:")
+    err(f"  - {resolved.changes}")
+    return errors.EXIT_NOT_REPRODUCIBLE
 
 
 def cmd_diff(args) -> int:
@@ -318,16 +425,21 @@ def cmd_diff(args) -> int:
 
     def read(name: str):
         try:
-            text = Path(name).read_text(encoding="utf-8")
+            text = Path(name).read_bytes().decode("utf-8")
         except FileNotFoundError:
             raise InputError(f"{name}: not found") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"{name}: cannot read: {e}") from None
+        except IsADirectoryError:
+            raise InputError(f"{name}: is a directory, not a lock") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
         try:
-            cutoffs = header.parse(text).settings.cutoffs.describe()
+            parsed = header.parse(text)
         except header.HeaderError:
-            cutoffs = None
-        return lockfile.parse_body(text, name).entries, cutoffs
+            parsed = None
+        body = lockfile.parse_body(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
+        if body.problems:
+            raise InputError(f"{name} is not a lock: {body.problems[0]}")
+        return body.entries, parsed.settings.cutoffs.describe() if parsed else None
 
     old, old_cut = read(args.old)
     new, new_cut = read(args.new)
@@ -336,21 +448,70 @@ def cmd_diff(args) -> int:
         sys.stdout.write(diff.render_text(changes) or "  no package changes\n")
     else:
         title = args.title or os.path.basename(args.new)
-        sys.stdout.write(diff.render_markdown(changes, title, old_cut, new_cut))
+        extra, note = _diff_details(args, changes, old, new) if args.details and changes else (None, None)
+        sys.stdout.write(diff.render_markdown(changes, title, old_cut, new_cut, extra, note))
     return errors.EXIT_STALE if (args.exit_code and changes) else errors.EXIT_OK
 
 
+def _diff_details(args, changes, old, new):
+    """Size and licence columns for `lock diff --details`, for the NEW lock's first platform."""
+    from lock import diff, diff_details, header
+    from lock.targets import Platform
+
+    try:
+        settings = header.parse(Path(args.new).read_text(encoding="utf-8")).settings
+    except header.HeaderError:
+        raise InputError(f"{args.new}: --details needs a lock header (its platforms and Python)") from None
+    cache = _cache_dir(Path(args.new))
+    keyed = ({diff._key(e): e for e in old}, {diff._key(e): e for e in new})
+    return diff_details.columns(changes, *keyed, Platform.parse(settings.platforms[0]), settings.python, cache)
+
+
+def _cache_dir(near: Path) -> Path:
+    """The project's .cache/wheel-info (the nearest pyproject.toml), else one beside the file."""
+    from lock.targets import find_root
+
+    try:
+        return find_root(Path.cwd()) / ".cache" / "wheel-info"
+    except InputError:
+        return near.resolve().parent / ".cache" / "wheel-info"
+
+
+def _os_error(e: OSError) -> LockError:
+    """A file that could not be read or written, wherever it happened: its path and the reason."""
+    name = e.filename2 or e.filename  # os.replace(tmp, path): the path is the second name
+    reason = e.strerror or type(e).__name__
+    if name is None:
+        return errors.FileSystemError(f"{reason}")
+    try:
+        shown = os.path.relpath(os.fsdecode(name))
+    except ValueError:
+        shown = os.fsdecode(name)
+    return errors.FileSystemError(f"{shown}: {reason}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. The one place that turns every failure into its exit code and one line."""
+    from lock.interrupt import Terminated, signals_raise
+
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-        return args.func(args)
+        with signals_raise():
+            args = parser.parse_args(argv)
+            return args.func(args)
     except _UsageError as e:
-        print(f"lock: error: {e}", file=sys.stderr)
-        return errors.EXIT_INPUT
+        error: LockError = InputError(str(e))
     except LockError as e:
-        print(f"lock: error: {e}", file=sys.stderr)
-        return e.exit_code
+        error = e
+    except OSError as e:
+        error = _os_error(e)
+    except RecursionError:  # e.g. a marker nested thousands deep
+        error = InputError("input nested too deeply to parse")
     except KeyboardInterrupt:
         print("lock: interrupted; no file was changed", file=sys.stderr)
         return errors.EXIT_INTERRUPTED
+    except Terminated as e:
+        print(f"lock: stopped by {e}; no file was changed", file=sys.stderr)
+        return 128 + e.signum
+    print(f"lock: error: {error}", file=sys.stderr)
+    return error.exit_code

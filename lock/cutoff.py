@@ -28,8 +28,9 @@ _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
-def now() -> str:
-    return dt.datetime.now(dt.UTC).strftime(_FORMAT)
+def now(hours_ago: int = 0) -> str:
+    """The current time (less `hours_ago`, the settle margin) as a cut-off."""
+    return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours_ago)).strftime(_FORMAT)
 
 
 def parse_timestamp(text: str, what: str = "--exclude-newer", *, latest: str | None = None) -> str:

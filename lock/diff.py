@@ -81,7 +81,11 @@ def render_markdown(
     title: str = "requirements.lock",
     old_cutoff: str | None = None,
     new_cutoff: str | None = None,
+    extra: dict[str, dict[str, str]] | None = None,
+    note: str | None = None,
 ) -> str:
+    """`extra`: more columns, {heading: {change name: cell}}; `note`: a line after the summary."""
+    extra = extra or {}
     out = [f"### Dependency changes in `{title}`", ""]
     if old_cutoff or new_cutoff:
         if old_cutoff == new_cutoff:
@@ -91,8 +95,10 @@ def render_markdown(
     if not changes:
         out.append("No package changes.")
         return "\n".join(out) + "\n"
-    out += ["| Package | Change | Old | New |", "|---|---|---|---|"]
+    out += ["| Package | Change | Old | New |" + "".join(f" {h} |" for h in extra),
+            "|---|---|---|---|" + "---|" * len(extra)]
     for c in changes:
-        out.append(f"| `{c.name}` | {c.kind} | {c.old or ''} | {c.new or ''} |")
-    out += ["", f"{summary(changes)}."]
+        cells = "".join(f" {column.get(c.name, '')} |" for column in extra.values())
+        out.append(f"| `{c.name}` | {c.kind} | {c.old or ''} | {c.new or ''} |{cells}")
+    out += ["", f"{summary(changes)}."] + ([note] if note else [])
     return "\n".join(out) + "\n"

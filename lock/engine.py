@@ -21,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 
 from lock import header, lockfile, piptools_backend, uv_backend
 from lock.cutoff import Cutoffs
-from lock.errors import InputError, ResolutionError, ResolverError
+from lock.errors import FileSystemError, InputError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
 from lock.targets import Config, Platform
@@ -60,16 +60,30 @@ class Existing:
 
 def read_existing(path: Path) -> Existing:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")  # as it is: a CRLF lock is rewritten, not "up to date"
     except FileNotFoundError:
         return Existing(None, None, [])
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{path.name}: cannot read: {e}") from None
+    lf = text.replace("\r\n", "\n")  # its settings still count when only the line ends changed
     try:
-        parsed = header.parse(text)
+        parsed = header.parse(lf)
     except header.HeaderError:
         parsed = None
-    return Existing(text, parsed, lockfile.parse_body(text).entries)
+    return Existing(text, parsed, lockfile.parse_body(lf).entries)
+
+
+# Staged copies are `.lock-staged.requirements.in.XXXX.in`: removed at the end of the run (also on
+# SIGTERM/SIGHUP); .gitignore covers what a SIGKILL leaves, and the next run under the project lock
+# removes it.
+STAGED_PREFIX = ".lock-staged."
+
+
+def remove_stale_staged(directory: Path) -> None:
+    """Staged files of earlier runs that were killed (call only while holding the project lock)."""
+    for leftover in directory.glob(f"{STAGED_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 @contextlib.contextmanager
@@ -79,10 +93,17 @@ def staged_requirements(path: Path, text: str | None) -> Iterator[Path]:
     if text is None:
         yield path
         return
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.staged-", suffix=".in")
+    path = path.resolve()  # a symlinked requirements.in: stage beside its target, where its includes are
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{STAGED_PREFIX}{path.name}.", suffix=".in")
+    except OSError as e:
+        raise FileSystemError(f"cannot write in {path.parent} (for {path.name}): {e.strerror}") from None
+    try:
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+        except OSError as e:
+            raise FileSystemError(f"cannot write in {path.parent} (for {path.name}): {e.strerror}") from None
         yield Path(tmp)
     finally:
         with contextlib.suppress(OSError):

@@ -10,7 +10,18 @@ EXIT_STALE = 1  # `lock check`: the lock is out of date or was edited by hand; `
 EXIT_INPUT = 2  # usage or input error: bad arguments, bad requirements.in / pyproject.toml / Dockerfile, missing file
 EXIT_RESOLUTION = 3  # the resolver ran and said no: unknown package, conflict, no wheel for a target platform
 EXIT_RESOLVER = 4  # the resolver could not run: index unreachable (no network, proxy), resolver missing or crashed
-EXIT_INTERRUPTED = 130
+EXIT_INDEX_CHANGED = 5  # `lock check --resolve`: the index changed under the cut-off; the lock is still valid
+EXIT_NOT_REPRODUCIBLE = 6  # `lock check --resolve`: the same index view re-resolves to other bytes (a bug)
+EXIT_FILESYSTEM = 7  # a file could not be read or written: read-only, no space, permission (names the path)
+EXIT_INTERRUPTED = 130  # Ctrl-C; SIGTERM / SIGHUP exit 128 + the signal number, also with no file changed
+
+MAX_MESSAGE = 1000  # characters: a 100,000-character requirement must not print 100 KB
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """Quote a user's text for a message, cut to `limit` characters."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[: limit - 5]}...{shown[0]} ({len(text)} characters)"
 
 
 class LockError(Exception):
@@ -20,7 +31,10 @@ class LockError(Exception):
 
     def __init__(self, message: str):
         # One line, whatever the source (resolver output is multi-line).
-        super().__init__(" ".join(message.split()))
+        message = " ".join(message.split())
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
+        super().__init__(message)
 
 
 class InputError(LockError):
@@ -33,3 +47,7 @@ class ResolutionError(LockError):
 
 class ResolverError(LockError):
     exit_code = EXIT_RESOLVER
+
+
+class FileSystemError(LockError):
+    exit_code = EXIT_FILESYSTEM

@@ -15,12 +15,12 @@ from __future__ import annotations
 import os
 import platform as host
 import re
-import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from lock import interrupt
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -153,7 +153,7 @@ def resolve(
         output = os.path.join(tmp, "requirements.txt")
         cmd = command(requirements, output, cutoffs)
         try:
-            proc = subprocess.run(cmd, cwd=root, env=environment(env), capture_output=True, text=True)
+            proc = interrupt.run(cmd, cwd=root, env=environment(env))
         except OSError as e:
             raise ResolverError(f"cannot run pip-tools: {e}") from None
         if proc.returncode != 0:
@@ -161,16 +161,31 @@ def resolve(
         return Path(output).read_text(encoding="utf-8")
 
 
+_NOT_FOUND_RE = re.compile(r"Could not find a version that satisfies the requirement (\S+) \(from versions: ([^)]*)\)")
+_CONFLICT_RE = re.compile(r"Cannot install (.+?) because these package versions have conflicting dependencies")
+_EXCEPTION_RE = re.compile(r"^[A-Za-z_][\w.]*(?:Error|Exception|NotFound|Impossible|Conflicted): (.+)$")
+
+
 def explain(stderr: str, python: str, platform: Platform) -> LockError:
+    """pip-compile's report (often with a Python traceback) as one line like uv's, without traceback text."""
     text = " ".join(stderr.split())
-    errors = [" ".join(line.split()[1:]) for line in stderr.splitlines() if line.startswith("ERROR:")]
+    lines = [line.strip() for line in stderr.splitlines()]
+    errors = [line[len("ERROR:") :].strip() for line in lines if line.startswith("ERROR:")]
+    target = f"Python {python} on {platform.name}"
     if "No module named piptools" in text:
         return ResolverError("pip-tools is not installed next to lock (uv sync installs it)")
-    if any(m in text for m in _NETWORK_MARKERS) and not errors[-1:] == ["ResolutionImpossible"]:
-        last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
-        return ResolverError(
-            f"cannot reach the package index (pip: {last[:300]}); check the network and proxy settings"
-        )
-    reason = "; ".join(errors) if errors else text[-500:]
-    reason = re.sub(r"\s+", " ", reason)
-    return ResolutionError(f"cannot resolve for Python {python} on {platform.name} with pip-tools: {reason[:700]}")
+    if any(m in text for m in _NETWORK_MARKERS) and "ResolutionImpossible" not in text:
+        last = next((m[1] for line in reversed(lines) if (m := _EXCEPTION_RE.match(line))), "") or (errors or [""])[-1]
+        return ResolverError(f"cannot reach the package index (pip: {last[:300]}); check the network and proxy settings")
+    if m := _NOT_FOUND_RE.search(text):
+        versions = m[2].strip()
+        if versions == "none":
+            return ResolutionError(
+                f"unknown package {m[1]!r}, or none of its versions has a wheel for {target} (pip: {m[0]})"
+            )
+        return ResolutionError(f"no version of {m[1]!r} that installs on {target} (pip: {m[0][:500]})")
+    if m := _CONFLICT_RE.search(text):
+        return ResolutionError(f"your requirements conflict: {m[1]} cannot all hold on {target} (pip: {m[0][:500]})")
+    reason = "; ".join(errors) or next((m[1] for line in reversed(lines) if (m := _EXCEPTION_RE.match(line))), "")
+    reason = reason or next((line for line in reversed(lines) if line and not line.startswith("File ")), "no output")
+    return ResolutionError(f"cannot resolve for {target} with pip-tools: {' '.join(reason.split())[:700]}")

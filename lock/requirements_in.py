@@ -20,7 +20,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from lock.errors import InputError
+from lock.errors import InputError, shorten
 
 # pip's own rules (pip/_internal/req/req_file.py): a comment starts at a `#` at the start of the
 # line or after whitespace, so `URL#sha256=...` is not a comment.
@@ -31,6 +31,9 @@ _SHA256_FRAGMENT_RE = re.compile(r"(^|&)sha256=[0-9a-f]{64}($|&)")
 _ARCHIVE_SUFFIXES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar")
 _INCLUDE_OPTIONS = {"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c"}
 _EDITABLE_OPTIONS = ("-e", "--editable")
+# Longer names are no package anyone can publish; refusing them early keeps messages short and
+# the resolver from sending a 100 KB index request.
+MAX_NAME = 128
 
 
 @dataclass(frozen=True)
@@ -111,42 +114,56 @@ def logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
+def dangling_continuation(text: str) -> int | None:
+    """The number of a line that ends with a `\\` continuation but is followed by a blank line or
+    the end of the file (uv refuses both), else None."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        if line.endswith("\\") and not _COMMENT_RE.match(line):
+            if number == len(lines) or not lines[number].strip():
+                return number
+    return None
+
+
 def parse_spec(text: str, where: str, file: str = "", line: int = 0, constraint: bool = False) -> Spec:
     """Validate one requirement; `where` prefixes every error ("requirements.in:3" or "argument 'x'")."""
     text = text.strip()
+    name = re.match(r"[^\s\[;@<>=!~(]*", text)[0]
+    if len(name) > MAX_NAME:
+        raise InputError(f"{where}: package name {shorten(name)} is longer than {MAX_NAME} characters")
     if _VCS_RE.search(text):
         raise InputError(
-            f"{where}: VCS requirement {text!r} cannot be locked reproducibly (not hashable); use a released version"
+            f"{where}: VCS requirement {shorten(text)} cannot be locked reproducibly (not hashable); use a released version"
         )
     if _URL_RE.match(text):
-        raise InputError(f"{where}: bare URL {text!r}: write it as NAME @ URL#sha256=HEX")
+        raise InputError(f"{where}: bare URL {shorten(text)}: write it as NAME @ URL#sha256=HEX")
     if _looks_like_path(text):
         raise InputError(
-            f"{where}: local path {text!r} cannot be locked reproducibly; publish it to an index and require it by name"
+            f"{where}: local path {shorten(text)} cannot be locked reproducibly; publish it to an index and require it by name"
         )
     if re.search(r"(^|\s)--?[a-z]", text):
-        raise InputError(f"{where}: {text!r}: per-requirement options are not supported")
+        raise InputError(f"{where}: {shorten(text)}: per-requirement options are not supported")
     try:
         req = Requirement(text)
     except InvalidRequirement as e:
         reason = str(e).splitlines()[0] if str(e) else "invalid requirement"
-        raise InputError(f"{where}: malformed requirement {text!r}: {reason}") from None
+        raise InputError(f"{where}: malformed requirement {shorten(text)}: {reason}") from None
     if req.url:
         url = req.url
         if url.lower().startswith("file:"):
             raise InputError(
-                f"{where}: local path {text!r} cannot be locked reproducibly; publish it to an index and require it by name"
+                f"{where}: local path {shorten(text)} cannot be locked reproducibly; publish it to an index and require it by name"
             )
         if not url.lower().startswith("https://"):
-            raise InputError(f"{where}: URL requirement {text!r} must use https://")
+            raise InputError(f"{where}: URL requirement {shorten(text)} must use https://")
         fragment = url.partition("#")[2]
         if not _SHA256_FRAGMENT_RE.search(fragment):
             raise InputError(
-                f"{where}: URL requirement {text!r} has no #sha256= hash, so it cannot be locked reproducibly"
+                f"{where}: URL requirement {shorten(text)} has no #sha256= hash, so it cannot be locked reproducibly"
             )
     for spec in req.specifier:
         if spec.operator == "===":
-            raise InputError(f"{where}: {text!r}: arbitrary equality (===) is not supported")
+            raise InputError(f"{where}: {shorten(text)}: arbitrary equality (===) is not supported")
     return Spec(req, file, line, text, constraint)
 
 
@@ -210,6 +227,11 @@ def parse_tree(root: Path, top: Path, top_text: str | None = None) -> Inputs:
                 raise InputError(f"{where or display}: {display} is a directory, not a requirements file") from None
             except UnicodeDecodeError:
                 raise InputError(f"{display}: not UTF-8 text") from None
+        dangling = dangling_continuation(text)
+        if dangling is not None:
+            raise InputError(
+                f"{display}:{dangling}: the line ends with `\\` (a continuation) but no requirement follows it"
+            )
         entry = InputFile(path, display, kind)
         inputs.files.append(entry)
         for number, content in logical_lines(text):
@@ -223,7 +245,7 @@ def parse_tree(root: Path, top: Path, top_text: str | None = None) -> Inputs:
             opt, value = option
             if opt in _EDITABLE_OPTIONS:
                 raise InputError(
-                    f"{here}: editable requirement {content!r} cannot be locked reproducibly; require a released version"
+                    f"{here}: editable requirement {shorten(content)} cannot be locked reproducibly; require a released version"
                 )
             if opt not in _INCLUDE_OPTIONS:
                 raise InputError(

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from lock.errors import InputError
+from lock.errors import InputError, shorten
 
 DEFAULT_PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28")
 DEFAULTS = {
@@ -19,14 +19,21 @@ DEFAULTS = {
     "output": "requirements.lock",
     "dockerfile": "Dockerfile",
     "platforms": list(DEFAULT_PLATFORMS),
+    # New cut-offs (first lock, add, upgrade) are this many hours before now: uploads a lagging
+    # mirror may not list yet stay out of the lock (README: "Reproducible rebuilds").
+    "settle-hours": 24,
+    # A PEP 751 pylock.toml to keep beside the lock (lock/pylock.py reads it); none by default.
+    "pylock": None,
 }
 
-# The platforms uv's --python-platform accepts that a Linux image can run on. The machine becomes a
+# The platforms uv's --python-platform accepts (uv 0.13: manylinux_2_17, _2_28, _2_31 to _2_40;
+# no other glibc minor, no musllinux_1_X spelling) that a Linux image can run on. Checked here so a
+# platform uv would refuse is an input error before anything runs. The machine becomes a
 # `platform_machine` marker when a package is needed on some platforms only.
 _PLATFORM_RE = re.compile(
     r"^(?P<machine>x86_64|aarch64)-"
-    r"(?:manylinux_(?P<major>2)_(?P<minor>\d+)|(?P<m2014>manylinux2014)|(?P<gnu>unknown-linux-gnu)"
-    r"|(?P<musl>musllinux_1_\d+|unknown-linux-musl))$"
+    r"(?:manylinux_(?P<major>2)_(?P<minor>17|28|3[1-9]|40)|(?P<m2014>manylinux2014)|(?P<gnu>unknown-linux-gnu)"
+    r"|(?P<musl>unknown-linux-musl))$"
 )
 _PYTHON_IMAGE_RE = re.compile(r"(?:^|[\s=/])python:(3\.\d+)(?:\.\d+)?(?=$|[^\d.])")
 _BASE_ARG_RE = re.compile(r"^\s*ARG\s+BASE_IMAGE\s*=\s*(\S+)", re.IGNORECASE)
@@ -47,7 +54,9 @@ class Platform:
         m = _PLATFORM_RE.match(name) if isinstance(name, str) else None
         if not m:
             raise InputError(
-                f"{where}: unsupported platform {name!r} (use e.g. x86_64-manylinux_2_28 or aarch64-manylinux_2_28)"
+                f"{where}: unsupported platform {shorten(str(name))} (uv takes x86_64- or aarch64- followed by "
+                "manylinux_2_17, manylinux_2_28, manylinux_2_31 to manylinux_2_40, manylinux2014, "
+                "unknown-linux-gnu or unknown-linux-musl)"
             )
         if m["musl"]:
             return cls(name, m["machine"], "musl", None)
@@ -94,6 +103,7 @@ class Config:
     output: Path
     dockerfile: Path
     platforms: tuple[Platform, ...]
+    settle_hours: int = DEFAULTS["settle-hours"]
 
     def rel(self, path: Path) -> str:
         """A path for messages, headers and annotations: relative to the project, never absolute."""
@@ -142,8 +152,12 @@ def load_config(root: Path) -> Config:
     parsed = tuple(Platform.parse(p) for p in platforms)
     if len({p.name for p in parsed}) != len(parsed):
         raise InputError("pyproject.toml [tool.lock] platforms: lists a platform twice")
+    settle = settings["settle-hours"]
+    if not isinstance(settle, int) or isinstance(settle, bool) or not 0 <= settle <= 24 * 366:
+        raise InputError("pyproject.toml [tool.lock] settle-hours: must be a whole number of hours from 0 to 8784")
     return Config(
         root=root,
+        settle_hours=settle,
         requirements=root / settings["requirements"],
         output=root / settings["output"],
         dockerfile=root / settings["dockerfile"],

@@ -17,12 +17,12 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from lock import interrupt
 from lock.cutoff import Cutoffs
-from lock.errors import LockError, ResolutionError, ResolverError
+from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
 
 NAME = "uv"
@@ -71,10 +71,15 @@ _NETWORK_MARKERS = (
     "certificate",
     "Request failed after",
 )
+_INPUT_ERRORS = ("Couldn't parse requirement", "invalid value", "Failed to parse", "unexpected argument")
+# "NAME[extras]SPEC has no usable wheels": the name only (never a version, never an extra).
 _NO_WHEEL_RE = re.compile(
-    r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:(?:[<>=!~]=?|===?)[^\s,]*(?:,[<>=!~]=?[^\s,]*)*)?\s+"
+    r"(?<![\w.\-\[\],=<>!~])([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]\s]*\])?"
+    r"(?:(?:[<>=!~]=?|===?)[^\s,]*(?:,[<>=!~]=?[^\s,]*)*)?\s+"
     r"(?:has|have) no (?:usable wheels|wheels with a matching (?:platform|Python ABI|Python implementation) tag)"
 )
+# The conclusion names the requirements that cannot hold together.
+_YOU_REQUIRE_RE = re.compile(r"you require (.+?), we can conclude that your requirements are unsatisfiable")
 _UNKNOWN_RE = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*) was not found in the package registry")
 
 
@@ -142,7 +147,7 @@ def resolve(
     """uv's compiled requirements (stdout) for one target; `requirements` is relative to root."""
     cmd = command(requirements, python, platform, cutoffs)
     try:
-        proc = subprocess.run(cmd, cwd=root, env=environment(env), capture_output=True, text=True)
+        proc = interrupt.run(cmd, cwd=root, env=environment(env))
     except OSError as e:
         raise ResolverError(f"cannot run uv: {e}") from None
     if proc.returncode != 0:
@@ -181,15 +186,27 @@ def explain(stderr: str, python: str, platform: Platform) -> LockError:
         tail = " ".join(stderr.split())[-400:] or "no output"
         return ResolverError(f"uv pip compile failed for {target}: {tail}")
     reason = " ".join(causes) if causes else error
+    # Input uv refused that lock's own checks let through: still bad input (2), not a network fault.
+    if error.startswith(_INPUT_ERRORS):
+        return InputError(f"uv refused the input for {target}: {_trim(' '.join([error, *causes]), 300)}")
     if "No solution found" in error:
         if m := _UNKNOWN_RE.search(reason):
             return ResolutionError(f"unknown package {m[1]!r}: the index has no such project (uv: {_trim(reason)})")
-        names = list(dict.fromkeys(m[1] for m in _NO_WHEEL_RE.finditer(reason)))
-        if names:
-            hint = next((h for h in hints if h.startswith("Wheels are available")), "")
-            listed = ", ".join(repr(n) for n in names)
+        required = _required(reason)
+        if len(required) > 1:  # a conflict, even where some versions also lack wheels
             return ResolutionError(
-                f"no wheel of {listed} installs on {platform.name} with Python {python} "
+                f"your requirements conflict: {' and '.join(required)} cannot all hold on {target} (uv: {_trim(reason)})"
+            )
+        names = list(dict.fromkeys(m[1] for m in _NO_WHEEL_RE.finditer(reason)))
+        direct = {_name(r) for r in required}
+        # A dependency without wheels is the cause; the direct requirement's old wheel-less versions are not.
+        causes_ = [n for n in names if _name(n) not in direct] or names
+        if causes_:
+            hint = next((h for h in hints if h.startswith("Wheels are available")), "")
+            listed = ", ".join(repr(n) for n in causes_)
+            needed = f" (needed by {required[0]})" if required and causes_ != names else ""
+            return ResolutionError(
+                f"no wheel of {listed} installs on {platform.name} with Python {python}{needed} "
                 f"(uv: {_trim(reason)}{' ' + hint if hint else ''})"
             )
         return ResolutionError(f"cannot resolve for {target}: {_trim(reason)}")
@@ -198,6 +215,20 @@ def explain(stderr: str, python: str, platform: Platform) -> LockError:
         last = causes[-1] if causes else error
         return ResolverError(f"cannot reach the package index ({error}: {last}); check the network and proxy settings")
     return ResolverError(f"uv pip compile failed for {target}: {_trim(' '.join([error, *causes]))}")
+
+
+def _required(reason: str) -> list[str]:
+    """The requirements uv's conclusion names: "you require a, b and c" -> [a, b, c]."""
+    m = None
+    for m in _YOU_REQUIRE_RE.finditer(reason):
+        pass
+    if m is None:
+        return []
+    return [part.strip() for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", m[1]) if part.strip()]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\[<>=!~;\s]", requirement, maxsplit=1)[0].lower().replace("_", "-").replace(".", "-")
 
 
 def _trim(text: str, limit: int = 700) -> str:

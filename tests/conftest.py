@@ -7,6 +7,7 @@ exactly what users get. scripts/test sets up the engine and the base image befor
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -50,6 +51,36 @@ def image(docker_client) -> str:
     result = build(TEST_IMAGE)
     assert result.returncode == 0, f"scripts/build failed:\n{result.stderr[-4000:]}"
     return TEST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def frozen_index():
+    """frozen_index(lock_path) -> URL: a local index on 127.0.0.1 holding exactly the files the lock
+    vouches for (tests/local_index.py), built once per lock body and kept in .cache/ between runs."""
+    from contextlib import ExitStack
+
+    from local_index import freeze, serve
+
+    from lock import header, index
+    from lock.lockfile import parse_body
+
+    served: dict[str, str] = {}
+    with ExitStack() as stack:
+
+        def url_for(lock_path: Path) -> str:
+            text = lock_path.read_text(encoding="utf-8")
+            key = header.body_sha256(header.parse(text).body).removeprefix("sha256:")
+            if key not in served:
+                cache = PROJECT_ROOT / ".cache" / "frozen-index" / key
+                if not (cache / "simple").is_dir():
+                    staging = cache.with_name(key + ".partial")
+                    shutil.rmtree(staging, ignore_errors=True)
+                    freeze(parse_body(text).entries, index.index_url(), staging)
+                    staging.rename(cache)
+                served[key] = stack.enter_context(serve(cache))
+            return served[key]
+
+        yield url_for
 
 
 @pytest.fixture

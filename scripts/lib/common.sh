@@ -9,6 +9,14 @@ die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 export PROJECT_ROOT
 
+# `SCRIPT -h|--help` for scripts without options of their own: print the script's header comment
+# (the lines after the shebang) and exit, before anything is set up, started or stopped.
+help_from_header() {
+  case "${1:-}" in
+    -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  esac
+}
+
 # Poll a command until it succeeds or the deadline (seconds) passes. No fixed sleeps elsewhere.
 wait_for() {
   local deadline=$(( $(date +%s) + $1 )); shift

@@ -2,8 +2,8 @@
 # numbers say what the project's Dockerfile buys. Not shipped. Built by the benchmark suite with
 #   scripts/build --tag NAME -f tests/benchmarks/naive.Dockerfile
 # from the project's context (requirements.lock and image/ only, see .dockerignore).
-# Kept like a guide's on purpose, so it is not made any smaller and the project's lint does not run
-# on it (hadolint's one finding: DL3066, info level, for `USER jovyan` by name as guides write it).
+# Kept like a guide's on purpose, so it is not made any smaller; hadolint runs on it with one
+# documented ignore (DL3066 at `USER jovyan`: a user by name, as guides write it).
 
 # The same base as the project's image (scripts/build passes the one it uses).
 ARG BASE_IMAGE=python:3.13-slim-trixie
@@ -44,6 +44,8 @@ COPY --from=builder /opt/venv /opt/venv
 COPY image/jupyter_server_config.py /opt/venv/etc/jupyter/jupyter_server_config.py
 COPY image/overrides.json /opt/venv/share/jupyter/lab/settings/overrides.json
 ENV PATH=/opt/venv/bin:$PATH
+# By name on purpose, as guides write it (the project's Dockerfile uses the numeric UID:GID).
+# hadolint ignore=DL3066
 USER jovyan
 WORKDIR /home/jovyan
 EXPOSE 8888

@@ -10,7 +10,7 @@ import requests
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from certificates import self_signed_certificate
+from certs import self_signed_certificate
 from containers import Server, free_port, poll
 from kernel import execute, start_kernel
 

@@ -41,7 +41,8 @@ def locked(project, lock):
         (
             "attrs<20\nattrs>21\n",
             3,
-            "lock: error: cannot resolve for Python 3.13 on x86_64-manylinux_2_28: Because you require attrs<20 and attrs>21",
+            "lock: error: your requirements conflict: attrs<20 and attrs>21 cannot all hold on Python 3.13 on "
+            "x86_64-manylinux_2_28 (uv: Because you require attrs<20 and attrs>21",
         ),
         # tbb has manylinux x86_64 wheels only: the aarch64 resolution fails, naming package and platform.
         ("tbb\n", 3, "lock: error: no wheel of 'tbb' installs on aarch64-manylinux_2_28 with Python 3.13 (uv: "),
@@ -66,6 +67,30 @@ def test_no_wheel_for_one_platform_names_the_available_ones(project, lock, error
     line = error(lock(root, "--exclude-newer", "2025-06-01"))
     assert "manylinux_2_28_aarch64" in line and "x86_64" in line
     assert not (root / "requirements.lock").exists()
+
+
+def test_conflict_is_named_not_blamed_on_wheels(project, lock, files, error):
+    """scikit-learn needs scipy>=1.6; some old scikit-learn versions also lack wheels, which is not
+    the cause."""
+    root = project("scikit-learn\n")
+    assert lock(root, "--exclude-newer", "2025-06-01T00:00:00Z").returncode == 0
+    before = files(root)
+    proc = lock(root, "add", "scipy<1")
+    assert proc.returncode == 3
+    assert error(proc).startswith(
+        "lock: error: your requirements conflict: scikit-learn and scipy<1 cannot all hold on Python 3.13 on "
+    )
+    assert files(root) == before
+
+
+def test_extra_whose_dependency_has_no_wheel_names_the_dependency(project, lock, error):
+    """pandas[excel] needs odfpy, which has no wheel: odfpy is named, not a version or pandas."""
+    root = project("pandas[excel]\n")
+    proc = lock(root, "--exclude-newer", "2025-06-01T00:00:00Z")
+    assert proc.returncode == 3
+    assert error(proc).startswith(
+        "lock: error: no wheel of 'odfpy' installs on x86_64-manylinux_2_28 with Python 3.13 (needed by pandas[excel]) (uv: "
+    )
 
 
 def test_unknown_package_in_add_leaves_both_files(locked, lock, files, error):

@@ -8,9 +8,10 @@ import shutil
 import pytest
 from lock_helpers import REPO, pip_dry_run
 
+from lock import header
 from lock.lockfile import parse_body
 
-PROJECT_FILES = ("pyproject.toml", "Dockerfile", "requirements.in", "requirements.lock")
+PROJECT_FILES = ("pyproject.toml", "Dockerfile", "requirements.in", "requirements.lock", "pylock.toml")
 
 
 @pytest.fixture
@@ -39,11 +40,35 @@ def test_check_fails_after_appending_to_requirements_in(copy, lock):
 
 
 @pytest.mark.network
-def test_committed_lock_reproduces_byte_for_byte(copy, lock):
-    """Locks the real requirements.in (the one slow resolution) with the recorded cut-off."""
+def test_committed_lock_relocks_to_its_own_bytes_against_a_frozen_index(copy, lock, frozen_index):
+    """Same inputs, same cut-off, same index view -> same bytes, whatever the live index did since:
+    resolved from scratch (no lock to start from) against an index frozen to the lock's files."""
+    committed = (REPO / "requirements.lock").read_bytes()
+    cutoff = header.parse(committed.decode()).settings.cutoffs.exclude_newer
+    env = {"UV_DEFAULT_INDEX": frozen_index(REPO / "requirements.lock")}
+    (copy / "requirements.lock").unlink()
+    first = lock(copy, "--exclude-newer", cutoff, env=env)
+    assert first.returncode == 0, first.stderr
+    assert (copy / "requirements.lock").read_bytes() == committed
+    again = lock(copy, env=env)
+    assert again.returncode == 0 and "requirements.lock is up to date" in again.stdout, again.stderr
+    assert (copy / "requirements.lock").read_bytes() == committed
+    check = lock(copy, "check", "--resolve", env=env)
+    assert check.returncode == 0, check.stderr
+    assert "re-resolving reproduces requirements.lock byte for byte" in check.stdout
+
+
+@pytest.mark.network
+def test_check_resolve_on_the_live_index_never_calls_the_committed_lock_wrong(copy, lock):
+    """The live index moves under the cut-off (mirrors lag, files get yanked): `check --resolve`
+    then says so (exit 5) and never advises a plain relock, which would move pins."""
     proc = lock(copy, "check", "--resolve")
-    assert proc.returncode == 0, proc.stderr
-    assert "re-resolving reproduces requirements.lock byte for byte" in proc.stdout
+    assert proc.returncode in (0, 5), proc.stderr
+    if proc.returncode == 5:
+        assert "lock: the package index changed under requirements.lock's cut-off" in proc.stderr
+        assert "requirements.lock is still valid: it installs exactly as before" in proc.stderr
+        assert "lock upgrade " in proc.stderr and "run `lock`" not in proc.stderr
+    assert (copy / "requirements.lock").read_bytes() == (REPO / "requirements.lock").read_bytes()
 
 
 @pytest.mark.network

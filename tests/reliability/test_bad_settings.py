@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from certificates import self_signed_certificate
+from certs import self_signed_certificate
 from containers import poll
 
 pytestmark = pytest.mark.image

@@ -47,7 +47,7 @@ def remove_tags(*tags: str) -> None:
 
 def build_commit(commit: Commit, tag: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """scripts/build on the commit's export, with the commit's SOURCE_DATE_EPOCH (what verify-rebuild does)."""
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": str(commit.epoch), "BUILD_CONTEXT": str(commit.context),
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": str(commit.epoch), "SOURCE_COMMIT": commit.sha, "BUILD_CONTEXT": str(commit.context),
                    **(env or {})}
     return run(SCRIPTS / "build", "--tag", tag, *args, env=environment, timeout=BUILD_TIMEOUT)
 

@@ -30,3 +30,10 @@ def test_image_created_time_is_the_commit_time(rebuild, commit, reference_id):
     assert when == datetime.fromtimestamp(commit.epoch, timezone.utc), (
         f"image created {created}, commit time {commit.epoch}: SOURCE_DATE_EPOCH was not applied"
     )
+
+
+def test_labels_name_the_commit_not_the_clock(rebuild, commit, reference_id):
+    labels = docker_inspect(reference_id, "{{json .Config.Labels}}")
+    assert f'"org.opencontainers.image.revision":"{commit.sha}"' in labels, labels
+    created = datetime.fromtimestamp(commit.epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f'"org.opencontainers.image.created":"{created}"' in labels, labels

@@ -61,7 +61,7 @@ def snapshot():
 def fake_resolver(monkeypatch):
     """Replace uv with a stand-in that pins every name in the requirements tree at 1.0 (or at the
     version given in `versions`), records the calls, and fails for names in `unknown`."""
-    from lock import uv_backend
+    from lock import index, uv_backend
     from lock.errors import ResolutionError
     from lock.requirements_in import parse_tree
 
@@ -94,4 +94,6 @@ def fake_resolver(monkeypatch):
     fake.interrupt = False
     monkeypatch.setattr(uv_backend, "resolve", fake.resolve)
     monkeypatch.setattr(uv_backend, "prepare", lambda *a, **k: None)
+    # The index view lock records beside the lock: an index that lists nothing, offline.
+    monkeypatch.setattr(index, "many", lambda names, env=None: {name: [] for name in names})
     return fake

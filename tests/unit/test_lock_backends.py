@@ -88,7 +88,8 @@ error: Request failed after 3 retries in 10.6s
         (
             CONFLICT,
             ResolutionError,
-            "cannot resolve for Python 3.13 on aarch64-manylinux_2_28: Because you require attrs<20 and attrs>21",
+            "your requirements conflict: attrs<20 and attrs>21 cannot all hold on Python 3.13 on aarch64-manylinux_2_28 "
+            "(uv: Because you require attrs<20 and attrs>21",
             "",
         ),
         (
@@ -161,3 +162,17 @@ def test_pip_tools_failures():
     assert isinstance(error, ResolutionError) and "Cannot install attrs<20 and attrs>21" in str(error)
     offline = "WARNING: Retrying ... ProxyError('Cannot connect to proxy.', NewConnectionError(...))\nERROR: Could not find a version\n"
     assert isinstance(piptools_backend.explain(offline, "3.11", X86), ResolverError)
+
+
+def test_pip_tools_traceback_becomes_its_exception_message():
+    stderr = (
+        "Traceback (most recent call last):\n"
+        '  File "/x/piptools/resolver.py", line 642, in resolve\n'
+        "    is_resolved = self._do_resolve(\n"
+        "                  ^^^^^^^^^^^^^^^^^\n"
+        "pip._internal.exceptions.InstallationError: Invalid requirement: 'x y'\n"
+    )
+    error = piptools_backend.explain(stderr, "3.11", X86)
+    assert str(error) == (
+        "cannot resolve for Python 3.11 on x86_64-manylinux_2_28 with pip-tools: Invalid requirement: 'x y'"
+    )

@@ -180,3 +180,30 @@ def test_check_works_offline_as_a_process(locked):
     }
     proc = subprocess.run([sys.executable, "-m", "lock", "check"], cwd=locked, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_crlf_lock_is_edited_and_lock_rewrites_it(locked, capsys):
+    lock = locked / "requirements.lock"
+    lf = lock.read_bytes()
+    lock.write_bytes(lf.replace(b"\n", b"\r\n"))
+    code, _, err = check(locked, capsys)
+    assert code == 1
+    assert err.splitlines() == [
+        "lock: requirements.lock was edited by hand -- run `lock` to regenerate it "
+        "(change requirements.in, or use `lock add` / `lock upgrade`, instead of the lock):",
+        "  - requirements.lock: its line ends were changed to CRLF (lock writes LF)",
+    ]
+    assert main(["--project", str(locked), "-q"]) == 0
+    assert lock.read_bytes() == lf
+    assert check(locked, capsys)[0] == 0
+
+
+def test_consistent_reformatting_is_edited(locked, capsys):
+    """Trailing spaces with a recomputed body-sha256: the pins match, the bytes are not lock's."""
+    lock = locked / "requirements.lock"
+    parsed = header.parse(lock.read_text())
+    body = parsed.body.replace(" \\\n", "   \\\n")
+    lock.write_text(header.render(parsed.settings, body))
+    code, _, err = check(locked, capsys)
+    assert code == 1
+    assert "its bytes are not what lock writes" in err

@@ -79,6 +79,7 @@ def test_add_appends_relocks_and_gives_new_packages_their_own_cutoff(project, fa
         "pyproject.toml",
         "requirements.in",
         "requirements.lock",
+        "requirements.lock.index-view",
     ]
 
 
@@ -308,4 +309,6 @@ def test_unwritable_output_is_one_line(project, fake_resolver, capsys):
     pyproject = root / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + 'output = "missing-dir/requirements.lock"\n')
     code, _, err = run(root, capsys)
-    assert code == 2 and err == "lock: error: cannot write missing-dir/requirements.lock: No such file or directory\n"
+    assert code == 2 and err == (
+        "lock: error: cannot write missing-dir/requirements.lock: its directory missing-dir does not exist\n"
+    )

@@ -74,3 +74,24 @@ def test_markdown_report():
 
 def test_markdown_without_changes():
     assert render_markdown([], "requirements.lock").endswith("No package changes.\n")
+
+
+def test_diff_refuses_what_is_not_a_lock(tmp_path, capsys):
+    """A text file is not "every package removed": exit 2 naming the file and line."""
+    from lock.cli import main
+
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("six==1.0 \\\n    --hash=sha256:" + "a" * 64 + "\n")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("# notes\nSome words about the project.\n")
+    assert main(["diff", str(lock), str(notes)]) == 2
+    _, err = capsys.readouterr()
+    assert err.startswith(f"lock: error: {notes} is not a lock: {notes}:2: malformed line 'Some words about")
+    unpinned = tmp_path / "unpinned.txt"
+    unpinned.write_text("six>=1\n")
+    assert main(["diff", str(unpinned), str(lock)]) == 2
+    assert "is not a lock" in capsys.readouterr().err
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(b"\xff\xfe\x00")
+    assert main(["diff", str(lock), str(binary)]) == 2
+    assert capsys.readouterr().err == f"lock: error: {binary}: not a lock (not UTF-8 text)\n"

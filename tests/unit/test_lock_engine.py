@@ -10,7 +10,7 @@ from lock.lockfile import Entry
 from lock.targets import Platform
 
 X86, ARM = Platform.parse("x86_64-manylinux_2_28"), Platform.parse("aarch64-manylinux_2_28")
-X86_MUSL = Platform.parse("x86_64-musllinux_1_2")
+X86_MUSL = Platform.parse("x86_64-unknown-linux-musl")
 H1, H2, H3 = ("sha256:" + c * 64 for c in "abc")
 
 

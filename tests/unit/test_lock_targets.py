@@ -63,7 +63,7 @@ def test_missing_dockerfile(tmp_path):
         ("aarch64-manylinux_2_17", "aarch64", (2, 17)),
         ("x86_64-manylinux2014", "x86_64", (2, 17)),
         ("aarch64-unknown-linux-gnu", "aarch64", (2, 28)),
-        ("x86_64-musllinux_1_2", "x86_64", None),
+        ("x86_64-unknown-linux-musl", "x86_64", None),
     ],
 )
 def test_platforms(name, machine, glibc):
@@ -72,7 +72,21 @@ def test_platforms(name, machine, glibc):
     assert p.marker == f'platform_machine == "{machine}"'
 
 
-@pytest.mark.parametrize("name", ["windows", "x86_64-pc-windows-msvc", "aarch64-apple-darwin", "linux", "", 3])
+# uv refuses the last three (no glibc 2.27 / 2.5 target, no musllinux_1_X spelling): refused here first.
+@pytest.mark.parametrize(
+    "name",
+    [
+        "windows",
+        "x86_64-pc-windows-msvc",
+        "aarch64-apple-darwin",
+        "linux",
+        "",
+        3,
+        "aarch64-manylinux_2_27",
+        "x86_64-musllinux_1_2",
+        "x86_64-manylinux_2_5",
+    ],
+)
 def test_unsupported_platforms(name):
     with pytest.raises(InputError, match="unsupported platform"):
         Platform.parse(name)

@@ -1,4 +1,6 @@
-"""A self-signed certificate and its key for localhost/127.0.0.1, readable by any container user."""
+"""A throw-away TLS certificate for the HTTPS tests, made with `cryptography`."""
+
+from __future__ import annotations
 
 import datetime
 import ipaddress
@@ -10,6 +12,7 @@ from cryptography.x509.oid import NameOID
 
 
 def self_signed_certificate(directory):
+    """cert.pem and key.pem for localhost and 127.0.0.1 in `directory`, readable by any UID."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.datetime.now(datetime.timezone.utc)

@@ -1,0 +1,151 @@
+"""URL requirements (`NAME @ https://.../file.whl#sha256=HEX`) are checked by lock itself before
+resolving, because the resolver takes the fragment's hash on trust and locks a URL for every
+target. A URL requirement must be
+
+- a wheel of NAME (the image installs wheels only),
+- installable on every target it applies to (its marker may limit it, e.g. `; platform_machine ==
+  "x86_64"`): one of its tags fits the target Python and platform,
+- the file the hash says: it is downloaded once, its sha256 compared with the fragment's, and kept
+  in a cache under that hash (`$XDG_CACHE_HOME/lock/url-files`, else `~/.cache/...`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import socket
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+
+from lock.errors import InputError, ResolverError, shorten
+from lock.requirements_in import Inputs, Spec
+from lock.targets import Platform
+
+_SHA256_RE = re.compile(r"(?:^|&)sha256=([0-9a-f]{64})(?:$|&)")
+_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+TIMEOUT = 60  # seconds without a byte before a download counts as failed
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "lock" / "url-files"
+
+
+def platform_tags(platform: Platform) -> list[str]:
+    """The platform tags an installer accepts on the target, newest first."""
+    if platform.glibc is None:  # uv's *-unknown-linux-musl is musllinux_1_2
+        return [f"musllinux_1_{minor}_{platform.machine}" for minor in (2, 1, 0)]
+    tags = [f"manylinux_2_{minor}_{platform.machine}" for minor in range(platform.glibc[1], 4, -1)]
+    tags += [f"{alias}_{platform.machine}" for minor, alias in _LEGACY_MANYLINUX.items() if minor <= platform.glibc[1]]
+    return tags
+
+
+def supported_tags(python: str, platform: Platform) -> set[Tag]:
+    version = tuple(int(x) for x in python.split("."))
+    platforms = platform_tags(platform)
+    return set(cpython_tags(version, platforms=platforms)) | set(
+        compatible_tags(version, interpreter=f"cp{version[0]}{version[1]}", platforms=platforms)
+    )
+
+
+def wheel_name(url: str) -> str:
+    return urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+def check_wheel(spec: Spec, python: str, platforms: tuple[Platform, ...]) -> None:
+    """Offline: the URL names a wheel of this package that installs on every target it applies to."""
+    url = spec.requirement.url or ""
+    filename = wheel_name(url)
+    if not filename.endswith(".whl"):
+        raise InputError(f"{spec.where}: {shorten(filename)} is not a wheel (.whl); the image installs wheels only")
+    try:
+        name, _, _, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename as e:
+        raise InputError(f"{spec.where}: {shorten(filename)}: not a valid wheel file name ({e})") from None
+    if canonicalize_name(name) != spec.name:
+        raise InputError(f"{spec.where}: the URL is a wheel of {name}, not of {spec.requirement.name}")
+    marker = spec.requirement.marker
+    fits = {p.name for p in platforms if tags & supported_tags(python, p)}
+    for platform in platforms:
+        if marker is not None and not marker.evaluate(platform.marker_environment(python)):
+            continue
+        if platform.name not in fits:
+            shown = ", ".join(sorted(str(t) for t in tags))
+            machines = sorted({p.machine for p in platforms if p.name in fits} - {platform.machine})
+            limit = " or ".join(f'platform_machine == "{m}"' for m in machines)
+            hint = f", or limit this line to the targets it fits with `; {limit}`" if limit else ""
+            raise InputError(
+                f"{spec.where}: {filename} cannot install on {platform.name} with Python {python} "
+                f"(its tags: {shown}); require {spec.name} by name{hint}"
+            )
+
+
+def expected_sha256(url: str) -> str:
+    m = _SHA256_RE.search(urllib.parse.urlsplit(url).fragment)
+    return m[1] if m else ""
+
+
+def verify_hash(spec: Spec, cache: Path | None = None) -> None:
+    """Download the file (unless the cache holds it under its hash) and compare its sha256."""
+    url = spec.requirement.url or ""
+    expected = expected_sha256(url)
+    cache = cache or cache_dir()
+    if (cache / expected).is_file():
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            where = cache
+        except OSError:  # no cache (read-only home): check without keeping the file
+            where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lock-url-")))
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=".download-")
+        try:
+            digest = hashlib.sha256()
+            with os.fdopen(fd, "wb") as out:
+                for chunk in _download(spec, url):
+                    digest.update(chunk)
+                    out.write(chunk)
+            actual = digest.hexdigest()
+            if actual != expected:
+                raise InputError(
+                    f"{spec.where}: sha256 mismatch for {wheel_name(url)}: the requirement says {expected}, "
+                    f"the file is {actual}"
+                )
+            os.replace(tmp, where / expected)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _download(spec: Spec, url: str):
+    shown = shorten(url.split("#")[0], 160)
+    try:
+        with urllib.request.urlopen(url.split("#")[0], timeout=TIMEOUT) as response:
+            while chunk := response.read(1 << 16):
+                yield chunk
+    except urllib.error.HTTPError as e:
+        if 400 <= e.code < 500:  # the server answered: the URL is wrong
+            raise InputError(f"{spec.where}: {shown} answered HTTP {e.code} {e.reason}") from None
+        raise ResolverError(f"cannot download {shown}: HTTP {e.code} {e.reason}") from None
+    except (urllib.error.URLError, socket.timeout, ConnectionError) as e:
+        reason = getattr(e, "reason", e)
+        raise ResolverError(
+            f"cannot download {shown} ({reason}); check the network and proxy settings"
+        ) from None
+
+
+def verify(inputs: Inputs, python: str, platforms: tuple[Platform, ...], cache: Path | None = None) -> None:
+    """Every URL requirement and constraint: wheel and tags first (offline), then the hash."""
+    specs = [s for s in (*inputs.specs, *inputs.constraints) if s.requirement.url]
+    for spec in specs:
+        check_wheel(spec, python, platforms)
+    for spec in specs:
+        verify_hash(spec, cache)

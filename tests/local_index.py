@@ -1,0 +1,197 @@
+"""A package index the test owns: PEP 691 JSON pages with upload-times (PEP 700) and PEP 658
+metadata files, served over real HTTP on 127.0.0.1, so that uv resolves against an index view that
+only the test changes.
+
+Why not pypiserver or devpi-server: their pages carry no upload-time, and uv treats such files as
+unavailable under `--exclude-newer` -- every lock here has a cut-off. The files are static; the
+server is the standard library's, with the JSON content type the simple API asks for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+PEP691 = "application/vnd.pypi.simple.v1+json"
+
+
+@dataclass
+class IndexFile:
+    filename: str
+    sha256: str
+    size: int
+    upload_time: str | None
+    yanked: bool = False
+    metadata_sha256: str | None = None
+
+
+@dataclass
+class LocalIndex:
+    root: Path
+    projects: dict[str, list[IndexFile]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        (self.root / "files").mkdir(parents=True, exist_ok=True)
+        self.publish()
+
+    # -- content ---------------------------------------------------------------------------------
+
+    def add_file(self, name: str, filename: str, upload_time: str | None, *, sha256: str, size: int,
+                 data: bytes | None = None, metadata: bytes | None = None, yanked: bool = False) -> IndexFile:
+        """List a file. `data` is served if given; `metadata` becomes its PEP 658 .metadata."""
+        if data is not None:
+            (self.root / "files" / filename).write_bytes(data)
+        meta_sha = None
+        if metadata is not None:
+            (self.root / "files" / f"{filename}.metadata").write_bytes(metadata)
+            meta_sha = hashlib.sha256(metadata).hexdigest()
+        entry = IndexFile(filename, sha256, size, upload_time, yanked, meta_sha)
+        self.projects.setdefault(canonicalize_name(name), []).append(entry)
+        return entry
+
+    def add_wheel(self, name: str, version: str, upload_time: str | None, requires: Iterable[str] = (),
+                  yanked: bool = False) -> IndexFile:
+        """Build a tiny pure-Python wheel of NAME VERSION, list it and publish the pages."""
+        data, metadata, filename = _wheel(name, version, list(requires))
+        entry = self.add_file(name, filename, upload_time, sha256=hashlib.sha256(data).hexdigest(),
+                              size=len(data), data=data, metadata=metadata, yanked=yanked)
+        self.publish()
+        return entry
+
+    def yank(self, filename: str) -> None:
+        for files in self.projects.values():
+            for f in files:
+                if f.filename == filename:
+                    f.yanked = True
+        self.publish()
+
+    def publish(self) -> None:
+        """Write the project pages (and the project list) as they now are."""
+        for name, files in self.projects.items():
+            page = self.root / "simple" / name
+            page.mkdir(parents=True, exist_ok=True)
+            listed = []
+            for f in sorted(files, key=lambda f: f.filename):
+                item = {"filename": f.filename, "url": f"../../files/{f.filename}", "hashes": {"sha256": f.sha256},
+                        "size": f.size, "yanked": f.yanked}
+                if f.upload_time:
+                    item["upload-time"] = f.upload_time
+                if f.metadata_sha256:
+                    item["core-metadata"] = {"sha256": f.metadata_sha256}
+                listed.append(item)
+            doc = {"meta": {"api-version": "1.1"}, "name": name, "files": listed, "versions": []}
+            (page / "index.json").write_text(json.dumps(doc, indent=1))
+        (self.root / "simple").mkdir(exist_ok=True)
+        projects = {"meta": {"api-version": "1.1"}, "projects": [{"name": n} for n in sorted(self.projects)]}
+        (self.root / "simple" / "index.json").write_text(json.dumps(projects))
+
+    # -- serving ---------------------------------------------------------------------------------
+
+    def serve(self) -> contextlib.AbstractContextManager[str]:
+        return serve(self.root)
+
+
+@contextlib.contextmanager
+def serve(root: Path) -> Iterator[str]:
+    """Serve an index folder on a free port of 127.0.0.1; yields its simple index URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".json": PEP691}
+
+    def translate_path(self, path: str) -> str:
+        local = super().translate_path(path)
+        page = os.path.join(local, "index.json")
+        return page if os.path.isdir(local) and os.path.isfile(page) else local
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 -- quiet: the test's output is what matters
+        pass
+
+
+def _wheel(name: str, version: str, requires: list[str]) -> tuple[bytes, bytes, str]:
+    """A minimal valid wheel (one module, METADATA, WHEEL, RECORD) with fixed timestamps."""
+    dist = canonicalize_name(name).replace("-", "_")
+    info = f"{dist}-{version}.dist-info"
+    metadata = "".join(
+        [f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"] + [f"Requires-Dist: {r}\n" for r in requires]
+    ).encode()
+    files = {
+        f"{dist}/__init__.py": f"__version__ = {version!r}\n".encode(),
+        f"{info}/METADATA": metadata,
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: local_index\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = "".join(
+        f"{path},sha256={hashlib.sha256(data).hexdigest()},{len(data)}\n" for path, data in files.items()
+    ) + f"{info}/RECORD,,\n"
+    files[f"{info}/RECORD"] = record.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, data in files.items():
+            archive.writestr(zipfile.ZipInfo(path, date_time=(2020, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue(), metadata, f"{dist}-{version}-py3-none-any.whl"
+
+
+def _fetch(url: str, accept: str | None = None) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return response.read()
+
+
+def _metadata(wheel_urls: list[str]) -> bytes | None:
+    """A version's core metadata (the same in each of its wheels): PEP 658's .metadata file of the
+    smallest wheel where the host serves one (advertised or not), else the METADATA inside it."""
+    if not wheel_urls:
+        return None
+    with contextlib.suppress(urllib.error.HTTPError):
+        return _fetch(wheel_urls[0] + ".metadata")
+    with zipfile.ZipFile(io.BytesIO(_fetch(wheel_urls[0]))) as archive:
+        name = next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+        return archive.read(name)
+
+
+def freeze(lock_entries, index_url: str, into: Path) -> LocalIndex:
+    """A local index holding exactly the files a lock vouches for, as `index_url` lists them today
+    (filename, hash and upload-time of a file never change), with each version's core metadata.
+    Nothing newer, nothing the lock does not name: the view of the index the lock needs, frozen."""
+    frozen = LocalIndex(into)
+
+    def one(entry):
+        base = f"{index_url.rstrip('/')}/{entry.name}/"
+        page = json.loads(_fetch(base, PEP691))
+        locked = {h.removeprefix("sha256:") for h in entry.hashes}
+        files = [f for f in page["files"] if f["hashes"].get("sha256") in locked]
+        wheels = sorted((f for f in files if f["filename"].endswith(".whl")), key=lambda f: f.get("size", 0))
+        return entry.name, files, _metadata([urllib.request.urljoin(base, f["url"]) for f in wheels])
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        for name, files, metadata in pool.map(one, lock_entries):
+            for f in files:
+                frozen.add_file(name, f["filename"], f["upload-time"], sha256=f["hashes"]["sha256"],
+                                size=f.get("size", 0), metadata=metadata if f["filename"].endswith(".whl") else None,
+                                yanked=bool(f.get("yanked")))
+    frozen.publish()
+    return frozen
