@@ -50,9 +50,12 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # Settings: the server config (token, HTTPS, no phoning home) and JupyterLab's settings overrides.
 COPY image/jupyter_server_config.py /opt/venv/etc/jupyter/jupyter_server_config.py
 COPY image/overrides.json /opt/venv/share/jupyter/lab/settings/overrides.json
-# PID 1 (forwards signals, reaps zombie kernel processes) and the healthcheck, beside the venv.
+# The config's own module (settings check, token guard, saves by rename), moved into site-packages
+# below; PID 1 (forwards signals, reaps zombie kernel processes) and the healthcheck, beside the venv.
+COPY image/jupyterlab_minimalist /opt/venv/jupyterlab_minimalist
 COPY image/healthcheck.py /opt/bin/jupyterlab-healthcheck
-RUN cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
+RUN mv /opt/venv/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/" \
+    && cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
     && sed -i '1i #!/opt/venv/bin/python -IS' /opt/bin/jupyterlab-healthcheck \
     && chmod 0755 /opt/bin/jupyterlab-healthcheck
 

@@ -33,9 +33,11 @@ def main() -> int:
     scheme = "https" if info.get("secure") else "http"
     url = f"{scheme}://127.0.0.1:{info['port']}{info['base_url']}api/status"
     request = urllib.request.Request(url, headers={"Authorization": f"token {info['token']}"})
-    # The certificate names the public host, not 127.0.0.1; this request never leaves the container.
+    # The certificate names the public host, not 127.0.0.1; this request never leaves the container,
+    # so it never goes through a proxy either (HTTP_PROXY/HTTPS_PROXY would make it fail).
     context = ssl._create_unverified_context() if scheme == "https" else None
-    with urllib.request.urlopen(request, timeout=5, context=context) as response:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+    with opener.open(request, timeout=5) as response:
         print(url, response.status)
         return 0 if response.status == 200 else 1
 

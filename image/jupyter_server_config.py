@@ -2,19 +2,32 @@
 # want to change is an environment variable, so compose and `docker run -e` need not repeat CMD.
 import os
 
+from jupyterlab_minimalist import settings
+
 c = get_config()  # noqa: F821 -- provided by Jupyter when it loads this file
 
-# Listen on every interface of the container; compose publishes the port on 127.0.0.1 only.
-c.ServerApp.ip = os.environ.get("JUPYTER_IP", "0.0.0.0")
+# A bad setting (port, base URL, certificate, a volume this user cannot write) stops here with
+# one line and exit code 2, before anything else is printed.
+settings.check()
+
+# Listen on every interface of the container, IPv4 and IPv6 ("" is both families; "0.0.0.0"
+# would refuse connections on an IPv6 network). compose publishes the port on 127.0.0.1 only.
+c.ServerApp.ip = os.environ.get("JUPYTER_IP", "")
 # JUPYTER_PORT is read by jupyter_server itself; JUPYTER_BASE_URL serves under a path prefix.
 c.ServerApp.base_url = os.environ.get("JUPYTER_BASE_URL", "/")
 c.ServerApp.root_dir = "/home/jovyan"
+# The lab opens in notebooks/ (the root is read-only), and saves by rename: see contents.py.
+c.ServerApp.contents_manager_class = "jupyterlab_minimalist.contents.AtomicContentsManager"
+# /api/status answers while many kernels start at once: see kernels.py.
+c.ServerApp.kernel_manager_class = "jupyterlab_minimalist.kernels.StartingKernelsUnlisted"
 c.ServerApp.open_browser = False
 
 # The token: JUPYTER_TOKEN when set and non-empty, else Jupyter's own random token (printed in
 # the logs). An empty JUPYTER_TOKEN (as compose passes an unset variable) must not mean "no token".
 if os.environ.get("JUPYTER_TOKEN", None) == "":
     del os.environ["JUPYTER_TOKEN"]
+# Nor may an empty --IdentityProvider.token on the command line: the server refuses to start.
+c.ServerApp.identity_provider_class = "jupyterlab_minimalist.auth.TokenRequired"
 
 # HTTPS only, when a certificate and key are mounted (see README, "HTTPS").
 if os.environ.get("JUPYTER_CERTFILE"):

@@ -44,17 +44,11 @@ def _messages(server: Server, kernel_id: str, msg_type: str, content: dict, time
 
 def execute(server: Server, kernel_id: str, code: str, timeout: float = 120) -> dict:
     """Execute code; return {"status": ..., "stdout": ..., "stderr": ..., "error": ...} from the reply."""
-    result = {"status": None, "stdout": "", "stderr": "", "error": None}
-    content = {"code": code, "silent": False, "store_history": False,
-               "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
-    for kind, reply in _messages(server, kernel_id, "execute_request", content, timeout):
-        if kind == "stream":
-            result[reply["name"]] += reply["text"]
-        elif kind == "error":
-            result["error"] = f"{reply['ename']}: {reply['evalue']}"
-        elif kind == "execute_reply":
-            result["status"] = reply["status"]
-            return result
+    channel = KernelChannel(server, kernel_id)
+    try:
+        return channel.execute(code, timeout)
+    finally:
+        channel.close()
 
 
 def complete(server: Server, kernel_id: str, code: str, timeout: float = 120) -> list[str]:
@@ -63,3 +57,76 @@ def complete(server: Server, kernel_id: str, code: str, timeout: float = 120) ->
     for kind, reply in _messages(server, kernel_id, "complete_request", content, timeout):
         if kind == "complete_reply":
             return reply["matches"]
+
+
+class KernelChannel:
+    """One kernel websocket kept open, as JupyterLab keeps it: cells run one after another, and
+    every status the kernel (or the server, for a restart) reports is recorded in `statuses`.
+
+    recv() waits at most a second at a time (the server's pings are answered inside it, so a long
+    socket timeout would never fire); every wait has its own deadline."""
+
+    def __init__(self, server: Server, kernel_id: str, connect_timeout: float = 60):
+        ws_url = server.url.replace("http", "ws", 1) + f"/api/kernels/{kernel_id}/channels"
+        sslopt = {"cert_reqs": ssl.CERT_NONE} if server.url.startswith("https") else None
+        # The handshake waits for the kernel to answer the server: up to a minute on a busy machine.
+        self.ws = websocket.create_connection(
+            ws_url, header=[f"Authorization: token {server.token}"], timeout=connect_timeout, sslopt=sslopt)
+        self.ws.settimeout(1)
+        self.session = uuid.uuid4().hex
+        self.statuses: list[str] = []
+
+    def send(self, code: str) -> str:
+        msg_id = uuid.uuid4().hex
+        self.ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": self.session,
+                       "msg_type": "execute_request", "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))
+        return msg_id
+
+    def receive(self, deadline: float) -> dict | None:
+        """The next message, or None when a second passed without one."""
+        if time.monotonic() > deadline:
+            raise TimeoutError("no answer from the kernel before the deadline")
+        try:
+            msg = json.loads(self.ws.recv())
+        except websocket.WebSocketTimeoutException:
+            return None
+        if msg.get("msg_type") == "status":
+            self.statuses.append(msg["content"]["execution_state"])
+        return msg
+
+    def wait(self, msg_id: str, timeout: float = 120) -> dict:
+        """The result of one execution: its reply and its outputs (the reply can come before the
+        outputs: done at the reply and the kernel's idle for the same request)."""
+        result = {"status": None, "stdout": "", "stderr": "", "error": None}
+        idle = False
+        deadline = time.monotonic() + timeout
+        while result["status"] is None or not idle:
+            msg = self.receive(deadline)
+            if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                result[content["name"]] += content["text"]
+            elif kind == "error":
+                result["error"] = f"{content['ename']}: {content['evalue']}"
+            elif kind == "execute_reply":
+                result["status"] = content["status"]
+            elif kind == "status" and content["execution_state"] == "idle":
+                idle = True
+        return result
+
+    def execute(self, code: str, timeout: float = 120) -> dict:
+        return self.wait(self.send(code), timeout)
+
+    def wait_for_status(self, state: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while state not in self.statuses:
+            self.receive(deadline)
+
+    def close(self) -> None:
+        self.ws.close()

@@ -30,6 +30,9 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     if [ -s /run/secrets/ca.pem ]; then export SSL_CERT_FILE=/run/secrets/ca.pem; fi \
     && /opt/uv/bin/uv pip install --python /opt/venv/bin/python --require-hashes -r /tmp/requirements.lock
+# The module the project's server config loads (settings check, token guard, saves by rename).
+COPY image/jupyterlab_minimalist /tmp/jupyterlab_minimalist
+RUN cp -r /tmp/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/"
 
 
 FROM ${BASE_IMAGE}

@@ -1,4 +1,6 @@
-"""What a user does on first contact, in a real Chromium: log in with the token, run a plot, save it.
+"""What a user does on first contact, in a real Chromium: log in with the token, and where the lab
+opens (without navigating anywhere) create a notebook from the Launcher, run a plot, save it, then a
+folder and a text file; all under compose's defaults (read-only root, no capabilities, any UID).
 
 Waits on JupyterLab's own hooks (as its Galata tests do): the splash screen detaching, the Launcher,
 the kernel status in the status bar, the rendered outputs. Every wait has a deadline; nothing sleeps.
@@ -25,7 +27,12 @@ CODE = (
     "import pandas as pd, matplotlib.pyplot as plt; "
     'df = pd.DataFrame({"x": [1, 2, 3]}); df.plot(); plt.show(); print(df.x.sum())'
 )
+TEXT = "written in the browser"
+TEXT_FILE = "written-in-browser.txt"
 NEWS_PROMPT = "notified about official Jupyter news"
+# compose.yaml's defaults, run as a UID the image was not built with.
+COMPOSE_DEFAULTS = {"read_only": True, "tmpfs": {"/tmp": ""}, "cap_drop": ["ALL"],
+                    "security_opt": ["no-new-privileges"], "user": "12345:23456"}
 # A first kernel start, and a first import of pandas and matplotlib, get more time than a click.
 KERNEL_TIMEOUT_MS = 60_000
 
@@ -86,15 +93,33 @@ def run_plot_and_save(page: Page, notebook_name: str) -> None:
     expect(image).to_be_visible()
     assert image.evaluate("img => img.complete && img.naturalWidth > 0"), "the plot must decode as an image"
 
+    save_as(page, notebook_name)
+
+
+def save_as(page: Page, name: str) -> None:
     page.keyboard.press("Control+s")
-    # JupyterLab asks for a name on the first manual save of an Untitled notebook.
+    # JupyterLab asks for a name on the first manual save of an Untitled document.
     dialog = page.locator(".jp-Dialog")
-    dialog.get_by_placeholder("File name").fill(notebook_name)
+    dialog.get_by_placeholder("File name").fill(name)
     dialog.locator("button.jp-mod-accept").click()
     expect(dialog).to_have_count(0)
     tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.jp-mod-current")
-    expect(tab).to_have_text(notebook_name)
-    expect(tab, "the notebook still has unsaved changes").not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
+    expect(tab).to_have_text(name)
+    expect(tab, f"{name} still has unsaved changes").not_to_have_class(re.compile(r"\bjp-mod-dirty\b"))
+
+
+def create_folder_and_text_file(page: Page) -> None:
+    """A folder from the file browser's toolbar, then a text file from a new Launcher, saved."""
+    page.locator('[data-jp-item-name="new-directory"] jp-button').click()
+    page.locator(".jp-DirListing-editor").press("Enter")  # keep the proposed name
+    expect(page.locator(".jp-DirListing-item", has_text="Untitled Folder")).to_be_visible()
+    page.locator('[data-jp-item-name="new-launcher"] jp-button').click()
+    expect(page.locator(".jp-Launcher-cwd")).to_have_text("notebooks")
+    page.locator('.jp-LauncherCard[title="Create a new text file"]').click()
+    editor = page.locator(".jp-FileEditor:visible .cm-content")
+    editor.click()
+    page.keyboard.insert_text(TEXT)
+    save_as(page, TEXT_FILE)
 
 
 def saved_outputs(path: Path) -> list[dict]:
@@ -107,14 +132,20 @@ def stream_text(outputs: list[dict]) -> str:
     return "".join("".join(t) if isinstance(t, list) else t for t in texts)
 
 
-def test_login_run_plot_and_save_notebook(containers, host_dir, page, offsite_requests, failed_responses, output_dir):
-    server = containers.run_server(token=TOKEN, volumes=notebooks_volume(host_dir))
+def test_first_run_notebook_folder_and_file_where_the_lab_opens(
+        containers, host_dir, page, offsite_requests, failed_responses, output_dir):
+    server = containers.run_server(token=TOKEN, volumes=notebooks_volume(host_dir), **COMPOSE_DEFAULTS)
 
     with server_logs_on_failure(server):
-        log_in(page, server.url + "/lab/tree/notebooks", TOKEN)
+        # The URL scripts/start prints, and no navigation: the lab must open where one can save.
+        log_in(page, server.url + "/lab", TOKEN)
         wait_for_lab(page)
         run_plot_and_save(page, NOTEBOOK)
-    page.screenshot(path=output_dir / "notebook-with-plot-saved-in-mounted-folder.png")
+        page.screenshot(path=output_dir / "notebook-with-plot-saved-in-mounted-folder.png")
+        create_folder_and_text_file(page)
+
+    assert (host_dir / "Untitled Folder").is_dir(), sorted(p.name for p in host_dir.iterdir())
+    assert (host_dir / TEXT_FILE).read_text().strip() == TEXT
 
     saved = host_dir / NOTEBOOK
     assert saved.is_file(), f"not in the mounted folder: {sorted(p.name for p in host_dir.iterdir())}"

@@ -1,8 +1,10 @@
 """The commands a person types: scripts/start leaves JupyterLab answering with a token, and bad
 setups get one clear line."""
 
+import json
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -51,11 +53,36 @@ def test_start_prints_url_that_answers_then_stop(checkout):
         assert requests.get(base + "api/contents", timeout=10).status_code == 403
         again = run("start", checkout, env)
         assert again.returncode == 0 and again.stdout.strip() == url, "a second start must find the running server"
+        created = create_where_the_lab_opens(base, token)
+        stopped = run("stop", checkout, env)
+        assert stopped.returncode == 0, stopped.stderr
+        with pytest.raises(requests.ConnectionError):
+            requests.get(url, timeout=5)
+        restarted = run("start", checkout, env)
+        assert restarted.returncode == 0, restarted.stderr[-3000:]
+        base, token = restarted.stdout.strip().split("lab?token=")
+        for path in created:
+            assert requests.get(f"{base}api/contents/{path}", headers={"Authorization": f"token {token}"},
+                                timeout=10).status_code == 200, f"{path} did not survive scripts/stop && scripts/start"
     finally:
         stopped = run("stop", checkout, env)
     assert stopped.returncode == 0, stopped.stderr
-    with pytest.raises(requests.ConnectionError):
-        requests.get(url, timeout=5)
+
+
+def create_where_the_lab_opens(base, token):
+    """A notebook, a file and a folder, created through the API where the lab's file browser opens
+    (its page config's preferredPath), as the Launcher and the file browser would."""
+    auth = {"Authorization": f"token {token}"}
+    page = requests.get(base + "lab", headers=auth, timeout=10).text
+    opens_in = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                    page, re.S).group(1))["preferredPath"].strip("/")
+    assert opens_in == "notebooks", "the lab must open in the notebooks volume"
+    created = []
+    for model in ({"type": "notebook"}, {"type": "file", "ext": ".txt"}, {"type": "directory"}):
+        response = requests.post(f"{base}api/contents/{opens_in}", json=model, headers=auth, timeout=10)
+        assert response.status_code == 201, (model, response.status_code, response.text[:300])
+        created.append(response.json()["path"])
+    return created
 
 
 def test_start_refuses_a_busy_port(checkout):
@@ -80,3 +107,19 @@ def test_no_engine_and_not_root_says_so(checkout):
     assert result.stderr.strip().splitlines()[-1] == (
         "error: no Docker engine answers and this is not root: start Docker "
         "(or install Docker Engine with buildx and compose v2) and retry")
+
+
+def test_start_shows_a_bad_setting_at_once(checkout):
+    """HTTPS switched on in .env without the certificate: start prints the container's one line."""
+    env = {"JUPYTER_HOST_PORT": str(free_port()), "COMPOSE_PROJECT_NAME": f"jlm-bad-{uuid.uuid4().hex[:8]}",
+           "IMAGE": "jupyterlab-minimalist:start-test", "COMPOSE_FILE": "compose.yaml:compose.https.yaml"}
+    try:
+        result = run("start", checkout, env)
+    finally:
+        run("stop", checkout, env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    # (compose's progress output may leave a terminal control code at the start of the line)
+    assert lines[-2].endswith("error: JUPYTER_CERTFILE=/certs/cert.pem does not exist: "
+                              "mount the folder that holds it (see README, HTTPS)"), lines[-5:]
+    assert lines[-1].startswith("error: JupyterLab stopped at start"), lines[-5:]

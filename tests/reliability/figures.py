@@ -1,0 +1,33 @@
+"""What the load and soak tests measure and where they write it (test-output/reliability/*.json)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "reliability"
+MB = 1_000_000
+
+
+def percentiles(samples: list[float]) -> dict:
+    """p50 and p95 (and the worst) of latencies in seconds."""
+    cuts = statistics.quantiles(samples, n=20, method="inclusive")
+    return {"count": len(samples), "p50_s": round(statistics.median(samples), 4), "p95_s": round(cuts[18], 4),
+            "max_s": round(max(samples), 4)}
+
+
+def memory_bytes(container) -> int:
+    """The container's memory as `docker stats` shows it: usage less the inactive page cache."""
+    memory = container.stats(stream=False)["memory_stats"]
+    stats = memory.get("stats", {})
+    inactive = stats.get("total_inactive_file", stats.get("inactive_file", 0))
+    return memory["usage"] - inactive if inactive < memory["usage"] else memory["usage"]
+
+
+def write(name: str, figures: dict) -> Path:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT_DIR / f"{name}.json"
+    path.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+    return path
