@@ -7,7 +7,8 @@ Python 3.13 on two platforms, which only the uv backend can do; that costs two u
 in parallel.
 
 Cold: a fresh, empty cache directory for each round (uv's cache; pip's HTTP cache and pip-tools'
-dependency cache). Warm: the same cache directory, filled by one unmeasured run first.
+dependency cache). Warm: a filled cache directory -- the one the cold round of the same backend left
+(pip-compile takes minutes a run: reusing it saves one), else filled by one unmeasured run first.
 
 Run: uv run pytest tests/benchmarks/test_lock_time.py -m benchmark_suite -s
 Results (seconds, pins, target) are in each benchmark's extra_info (--benchmark-json to keep them).
@@ -35,6 +36,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 HOST_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 HOST_PLATFORM = f"{piptools_backend.host_target()[1]}-manylinux_2_28"
 BACKENDS = {"uv": uv_backend, "pip-tools": piptools_backend}
+_FILLED: dict[str, Path] = {}  # backend -> the cache its cold round filled
 
 
 def cutoff() -> Cutoffs:
@@ -78,13 +80,17 @@ def test_lock_time(benchmark, workdir, backend, cache):
     def resolve(env: dict[str, str]) -> None:
         outputs.append(module.resolve(workdir, "requirements.in", HOST_PYTHON, target, cutoffs, env=env))
 
-    if cache == "warm":
-        resolve(cache_env(caches / "shared"))  # fill the cache, unmeasured
+    shared = _FILLED.get(backend) if cache == "warm" else None
+    if cache == "warm" and shared is None:
+        shared = caches / "shared"
+        resolve(cache_env(shared))  # fill the cache, unmeasured
 
     counter = iter(range(1000))
 
     def setup():
-        where = caches / ("shared" if cache == "warm" else f"fresh-{next(counter)}")
+        where = shared if cache == "warm" else caches / f"fresh-{next(counter)}"
+        if cache == "cold":
+            _FILLED[backend] = where
         return (cache_env(where),), {}
 
     # One round cold; warm, two for uv and one for pip-compile, which takes minutes either way: it
