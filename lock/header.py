@@ -10,6 +10,8 @@
     # exclude-newer: 2026-11-22T00:00:00Z
     # exclude-newer-package: six=2026-11-23T10:00:00Z       (zero or more)
     # input: -r requirements.in sha256:...                   (one per file of the requirements tree)
+    # layer: hub                                             (a layer lock only, see lock.layers)
+    # base: requirements.lock sha256:...                     (a layer lock only: its base's body-sha256)
     # fingerprint: sha256:...   <- of every field above: what the body is a function of
     # body-sha256: sha256:...   <- of everything after this line: hand edits show
 
@@ -43,6 +45,10 @@ class Settings:
     resolver_options: str
     cutoffs: Cutoffs
     inputs: tuple[tuple[str, str, str], ...]  # (kind "-r"/"-c", project-relative path, sha256 hex)
+    # A layer lock (lock.layers): its name (None for a project's own lock on a base lock), and the
+    # base lock it was made on top of: (project-relative path, the base's body-sha256).
+    layer: str | None = None
+    base: tuple[str, str] | None = None
 
     @property
     def requirements(self) -> str:
@@ -50,7 +56,8 @@ class Settings:
 
     @property
     def command(self) -> str:
-        return "lock" if self.backend == "uv" else f"lock --backend {self.backend}"
+        layer = f" --layer {self.layer}" if self.layer else ""
+        return f"lock{layer}" if self.backend == "uv" else f"lock{layer} --backend {self.backend}"
 
     def fields(self) -> list[tuple[str, str]]:
         out = [
@@ -63,6 +70,10 @@ class Settings:
         ]
         out += [("exclude-newer-package", f"{name}={stamp}") for name, stamp in self.cutoffs.packages]
         out += [("input", f"{kind} {path} sha256:{digest}") for kind, path, digest in self.inputs]
+        if self.layer:
+            out.append(("layer", self.layer))
+        if self.base:
+            out.append(("base", f"{self.base[0]} {self.base[1]}"))
         return out
 
     def fingerprint(self) -> str:
@@ -138,6 +149,8 @@ def parse(text: str) -> Parsed:
         "exclude-newer",
         "exclude-newer-package",
         "input",
+        "layer",
+        "base",
         "fingerprint",
         "body-sha256",
     }
@@ -161,6 +174,13 @@ def parse(text: str) -> Parsed:
         if len(parts) < 3 or parts[0] not in ("-r", "-c") or not _SHA_RE.match(parts[-1]):
             raise HeaderError(f"input {value!r} is not `-r|-c PATH sha256:HEX`")
         inputs.append((parts[0], " ".join(parts[1:-1]), parts[-1].removeprefix("sha256:")))
+    base = None
+    if "base" in values:
+        path, _, digest = one("base").rpartition(" ")
+        if not path or not _SHA_RE.match(digest):
+            raise HeaderError(f"base {one('base')!r} is not `PATH sha256:HEX`")
+        base = (path, digest)
+    layer = one("layer") if "layer" in values else None
     for key in ("fingerprint", "body-sha256"):
         if not _SHA_RE.match(one(key)):
             raise HeaderError(f"{key} {one(key)!r} is not sha256:HEX")
@@ -171,6 +191,8 @@ def parse(text: str) -> Parsed:
         resolver_options=one("resolver-options"),
         cutoffs=Cutoffs(exclude_newer, tuple(packages)),
         inputs=tuple(inputs),
+        layer=layer,
+        base=base,
     )
     return Parsed(
         settings=settings,
