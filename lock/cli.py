@@ -74,6 +74,9 @@ def _layer_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="only this layer of [tool.lock.layers] (default: the project's lock, then every layer)")
     parser.add_argument("--base-lock", metavar="FILE", default=default,
                         help="resolve on top of FILE, a lock whose pins stay as they are (default: [tool.lock] base-lock)")
+    parser.add_argument("--base-image", metavar="IMAGE", default=default,
+                        help="first copy the lock files IMAGE carries (/opt/locks) to the base lock's folder "
+                        "(default image-locks/)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,6 +160,8 @@ def _config(args):
     config = load_config(find_root(start))
     if getattr(args, "base_lock", None):
         config = dataclasses.replace(config, base=Path(args.base_lock).resolve())
+    if getattr(args, "base_image", None):
+        config = layers.fetch_base(config, args.base_image)
     return layers.select(config, getattr(args, "layer", None))
 
 
@@ -450,7 +455,7 @@ def _run(args) -> int:
     names = layers.names(_config(args))
     code = args.func(args)
     for name in names:
-        one = argparse.Namespace(**{**vars(args), "layer": name, "base_lock": None})
+        one = argparse.Namespace(**{**vars(args), "layer": name, "base_lock": None, "base_image": None})
         if args.func is cmd_add or (args.func is cmd_upgrade and args.packages):
             one.func, one.exclude_newer = cmd_lock, None
         result = one.func(one)  # every layer, even after a failed check: each says what is wrong

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -103,7 +104,8 @@ def read_base(config: Config) -> Base:
         parsed = parsed or here
         for e in lockfile.parse_body(here.body, shown, here.body_line).entries:
             entries.setdefault(e.name, e)
-        path = config.root / here.settings.base[0] if here.settings.base else None
+        # A base's own base sits beside it (as the locks of an image do in /opt/locks).
+        path = path.parent / Path(here.settings.base[0]).name if here.settings.base else None
     return Base(rel, parsed, entries)
 
 
@@ -220,3 +222,38 @@ def check_base(config: Config, recorded: header.Settings) -> list[str]:
     if recorded.base[1] != base.parsed.body_sha256:
         return [f"its base {base.rel} changed since {output} was made (the base's pins differ)"]
     return []
+
+
+IMAGE_LOCKS = "/opt/locks"  # where an image of this project carries its lock files
+DEFAULT_BASE = "image-locks/requirements.lock"
+
+
+def fetch_base(config: Config, image: str) -> Config:
+    """`--base-image IMAGE`: the image's lock files into the base lock's folder (default
+    image-locks/), read with `docker cp` from a container that is created, never started."""
+    from lock import atomic
+
+    target = config.base or config.root / DEFAULT_BASE
+    try:
+        created = subprocess.run(["docker", "create", image], capture_output=True, text=True, timeout=300)
+    except OSError as e:
+        raise InputError(f"--base-image {image}: cannot run docker: {e}") from None
+    if created.returncode != 0:
+        raise InputError(f"--base-image {image}: {' '.join(created.stderr.split()) or 'docker create failed'}")
+    container = created.stdout.strip()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            copied = subprocess.run(["docker", "cp", f"{container}:{IMAGE_LOCKS}/.", tmp],
+                                    capture_output=True, text=True, timeout=300)
+            locks = sorted(Path(tmp).glob("*.lock"))
+            if copied.returncode != 0 or not locks:
+                raise InputError(f"--base-image {image}: no lock files in {IMAGE_LOCKS} (an image of this project "
+                                 "carries them there)")
+            if not (Path(tmp) / target.name).is_file():
+                raise InputError(f"--base-image {image}: no {target.name} in {IMAGE_LOCKS} (it has "
+                                 f"{', '.join(p.name for p in locks)}; set [tool.lock] base-lock)")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic.write_many([(target.parent / p.name, p.read_text(encoding="utf-8")) for p in locks])
+    finally:
+        subprocess.run(["docker", "rm", container], capture_output=True, timeout=300)
+    return replace(config, base=target)
