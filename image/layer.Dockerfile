@@ -17,13 +17,15 @@ FROM ${BASE} AS installer
 USER 0
 # Fail a RUN when any command of a pipe fails.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-ARG LOCK=requirements.lock
+ARG LOCK=requirements-layer.lock
 ARG SOURCE_DATE_EPOCH=0
 
 # The lock ships with the image, beside the base's (/opt/locks), and is what gets installed; it
 # must have been locked against this very base: the base lock its header names is one in the image.
 COPY ${LOCK} /tmp/layer/
 RUN base=$(sed -n 's/^# base: .* \(sha256:[0-9a-f]*\)$/\1/p' "/tmp/layer/${LOCK##*/}") \
+    && if [ -e "/opt/locks/${LOCK##*/}" ]; then \
+         echo "the image has a ${LOCK##*/} already: give the layer's lock another name ([tool.lock] output)" >&2; exit 1; fi \
     && if [ -z "$base" ] || ! grep -qlx "# body-sha256: $base" /opt/locks/*.lock; then \
          echo "${LOCK##*/} was not locked against this image's lock (/opt/locks): relock it (lock --layer NAME, or lock --base-image IMAGE)" >&2; exit 1; fi
 
