@@ -32,7 +32,8 @@ RUN base=$(sed -n 's/^# base: .* \(sha256:[0-9a-f]*\)$/\1/p' "/tmp/layer/${LOCK#
 # Exactly the layer's lock: every file hash-checked, wheels only, no dependency resolution (the
 # lock holds every package the base lacks). pip of the base's Python in a throwaway venv, since
 # the image's venv has none, installs into the image's venv; the CA is a secret of this RUN only.
-# Then: bytecode for the new modules (unchecked-hash, one process: the same bytes every build);
+# Then: bytecode for the new modules (unchecked-hash, one process, a fixed hash seed for the order
+# of set constants: the same bytes every build);
 # refuse a layer that changed a file of its base; copy what is new to /layer, times clamped.
 RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     --mount=type=bind,from=wheelhouse,target=/wheelhouse \
@@ -46,7 +47,7 @@ RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     && find /opt -mindepth 1 ! -type d -printf '%p %s %T@ %m\n' | sort > /tmp/after \
     && if comm -23 /tmp/before /tmp/after | grep . >&2; then echo "the layer changed the files above of its base" >&2; exit 1; fi \
     && comm -13 /tmp/before /tmp/after | cut -d' ' -f1 | { grep '\.py$' || true; } \
-       | PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python -m compileall -q -j 1 --invalidation-mode unchecked-hash -i - \
+       | PYTHONDONTWRITEBYTECODE=1 PYTHONHASHSEED=0 /opt/venv/bin/python -m compileall -q -j 1 --invalidation-mode unchecked-hash -i - \
     && find /opt -mindepth 1 ! -type d -printf '%p\n' | sort > /tmp/after \
     && sed 's/ .*//' /tmp/before | sort | comm -13 - /tmp/after > /tmp/new \
     && mkdir /layer && xargs -a /tmp/new -d '\n' cp -a --no-dereference --parents -t /layer \
