@@ -140,3 +140,20 @@ def test_a_project_on_a_base_lock_it_does_not_make(layered, project, lock, env, 
     assert pins(downstream / "requirements.lock") == {"demo-b": "1.0", "demo-e": "1.0"}
     assert "# base: base.lock sha256:" in (downstream / "requirements.lock").read_text()
     assert lock(downstream, "check", env=env).returncode == 0
+
+
+def test_upgrade_one_layer_or_everything(layered, lock, env):
+    root = layered
+    base = (root / "requirements.lock").read_bytes()
+
+    def cutoff(name):
+        return header.parse((root / name).read_text()).settings.cutoffs.exclude_newer
+
+    proc = lock(root, "upgrade", "--layer", "hub", "--exclude-newer", "2026-07-01", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert cutoff("requirements-hub.lock") == "2026-07-01T00:00:00Z"
+    assert (root / "requirements.lock").read_bytes() == base
+    proc = lock(root, "upgrade", "--exclude-newer", "2026-08-01", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert cutoff("requirements.lock") == cutoff("requirements-hub.lock") == "2026-08-01T00:00:00Z"
+    assert lock(root, "check", env=env).returncode == 0
