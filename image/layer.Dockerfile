@@ -18,7 +18,6 @@ USER 0
 # Fail a RUN when any command of a pipe fails.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 ARG LOCK=requirements-layer.lock
-ARG SOURCE_DATE_EPOCH=0
 
 # The lock ships with the image, beside the base's (/opt/locks), and is what gets installed; it
 # must have been locked against this very base: the base lock its header names is one in the image.
@@ -34,7 +33,8 @@ RUN base=$(sed -n 's/^# base: .* \(sha256:[0-9a-f]*\)$/\1/p' "/tmp/layer/${LOCK#
 # the image's venv has none, installs into the image's venv; the CA is a secret of this RUN only.
 # Then: bytecode for the new modules (unchecked-hash, one process, a fixed hash seed for the order
 # of set constants: the same bytes every build);
-# refuse a layer that changed a file of its base; copy what is new to /layer, times clamped.
+# refuse a layer that changed a file of its base; copy what is new to /layer, every file time set
+# to the lock's cut-off: a function of the lock alone, so a cached layer equals a fresh one.
 RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     if [ -s /run/secrets/ca.pem ]; then set -- --cert /run/secrets/ca.pem; fi \
@@ -51,7 +51,7 @@ RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     && find /opt -mindepth 1 ! -type d -printf '%p\n' | sort > /tmp/after \
     && sed 's/ .*//' /tmp/before | sort | comm -13 - /tmp/after > /tmp/new \
     && mkdir /layer && xargs -a /tmp/new -d '\n' cp -a --no-dereference --parents -t /layer \
-    && find /layer -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
+    && find /layer -exec touch -h -d "$(sed -n 's/^# exclude-newer: //p' "/opt/locks/${LOCK##*/}")" {} +
 
 # The layered image: the base, unchanged, plus one layer with the new files.
 FROM ${BASE}
