@@ -37,15 +37,16 @@ RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
 # The application venv, without pip: nothing is ever installed into it after this stage.
 RUN /build-tools/bin/uv venv --quiet --python python3 /opt/venv
 
-# Exactly the lock: every file hash-checked, no dependency resolution, wheels only.
-COPY requirements.lock /tmp/requirements.lock
+# Exactly the lock: every file hash-checked, no dependency resolution, wheels only. The lock ships
+# in the image (/opt/locks): layers and images built FROM this one lock their additions against it.
+COPY requirements.lock /opt/locks/requirements.lock
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     if [ -s /run/secrets/ca.pem ]; then export SSL_CERT_FILE=/run/secrets/ca.pem; fi \
     && if [ -n "$(ls -A /wheelhouse)" ]; then set -- --offline --no-index --find-links /wheelhouse; fi \
     && /build-tools/bin/uv pip install --python /opt/venv/bin/python \
-       --require-hashes --no-deps --only-binary :all: "$@" -r /tmp/requirements.lock
+       --require-hashes --no-deps --only-binary :all: "$@" -r /opt/locks/requirements.lock
 
 # Settings: the server config (token, HTTPS, no phoning home) and JupyterLab's settings overrides.
 COPY image/jupyter_server_config.py /opt/venv/etc/jupyter/jupyter_server_config.py
@@ -86,6 +87,9 @@ RUN install -d -m 1777 /tmp/pycache \
     && setpriv --reuid=65534 --regid=65534 --clear-groups \
        env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
     && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/pycache
+
+# Kernels: `%pip install` into a throwaway site under HOME, never into this venv (notebook_pip.py).
+COPY image/ipython_kernel_config.py image/notebook_pip.py /opt/venv/etc/ipython/
 
 # Every file time under /opt set to the last commit's time (scripts pass it), whatever the wheel
 # or the checkout said, so rebuilds are identical. Declared only here: a new commit must not

@@ -121,6 +121,10 @@ def check(config: Config) -> Report:
     for kind, path in before:
         if (kind, path) not in now:
             report.add("stale", f"{path} is no longer an input of the lock")
+    from lock.layers import check_base
+
+    for message in check_base(config, recorded):  # a layer: its base's pins moved, or it is another base
+        report.add("stale", message)
     if not [p for p in report.problems if p.kind == "stale"] and [k for k in now] != [
         (k, p) for k, p, _ in recorded.inputs
     ]:

@@ -4,7 +4,14 @@
     lock add SPEC...                                        add requirements (newest versions), relock
     lock upgrade [PKG...]                                   move the cut-off to now (or only for PKG...)
     lock check [--resolve]                                  is the lock up to date and untouched? (offline)
-    lock diff OLD NEW [--exit-code] [--details]             what changed, as Markdown (--details: size, licence)
+    lock diff OLD NEW [--exit-code] [--details]             what changed, as Markdown (--details: size, licence;
+                                                            two locks, or two project folders: every lock of
+                                                            NEW's layers)
+
+Layers (lock.layers): `--layer NAME` makes lock, add, upgrade and check work on one layer of
+`[tool.lock.layers]`; without it they work on the project's lock and then on every layer (which
+follows its base). `--base-lock FILE`: this project's lock is a layer on FILE (pyproject.toml:
+`[tool.lock] base-lock`).
 
 Common options: --project DIR (default: the nearest directory with a pyproject.toml, from the current
 one up), -q/--quiet. Exit codes: 0 ok; 1 `check` found the lock stale or edited (or `diff
@@ -20,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import os
 import sys
@@ -64,6 +72,17 @@ def _backend_option(parser: argparse.ArgumentParser, suppress: bool) -> None:
     )
 
 
+def _layer_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--layer", metavar="NAME", default=default,
+                        help="only this layer of [tool.lock.layers] (default: the project's lock, then every layer)")
+    parser.add_argument("--base-lock", metavar="FILE", default=default,
+                        help="resolve on top of FILE, a lock whose pins stay as they are (default: [tool.lock] base-lock)")
+    parser.add_argument("--base-image", metavar="IMAGE", default=default,
+                        help="first copy the lock files IMAGE carries (/opt/locks) to the base lock's folder "
+                        "(default image-locks/)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="lock",
@@ -77,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(parser, suppress=False)
     _backend_option(parser, suppress=False)
+    _layer_options(parser, suppress=False)
     parser.add_argument(
         "--exclude-newer",
         metavar="DATE",
@@ -95,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _backend_option(p, suppress=True)
     _common(p, suppress=True)
+    _layer_options(p, suppress=True)
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("upgrade", help="upgrade everything, or only the named packages")
@@ -102,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude-newer", metavar="DATE", default=argparse.SUPPRESS, help="the new cut-off (default: now)")
     _backend_option(p, suppress=True)
     _common(p, suppress=True)
+    _layer_options(p, suppress=True)
     p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser("check", help="exit 1 if the lock is out of date with its inputs or was edited (offline)")
@@ -111,9 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="also re-resolve with the recorded cut-offs and compare bytes (needs the network)",
     )
     _common(p, suppress=True)
+    _layer_options(p, suppress=True)
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("diff", help="print the changes between two locks as Markdown")
+    p = sub.add_parser("diff", help="print the changes between two locks (or two project folders) as Markdown")
     p.add_argument("old", metavar="OLD")
     p.add_argument("new", metavar="NEW")
     p.add_argument("--format", choices=("markdown", "text"), default="markdown")
@@ -136,10 +159,17 @@ def _say(args, message: str) -> None:
 def _config(args):
     from lock.targets import find_root, load_config
 
+    from lock import layers
+
     start = Path(args.project) if getattr(args, "project", None) else Path.cwd()
     if not start.is_dir():
         raise InputError(f"--project {args.project}: not a directory")
-    return load_config(find_root(start))
+    config = load_config(find_root(start))
+    if getattr(args, "base_lock", None):
+        config = dataclasses.replace(config, base=Path(args.base_lock).resolve())
+    if getattr(args, "base_image", None):
+        config = layers.fetch_base(config, args.base_image)
+    return layers.select(config, getattr(args, "layer", None))
 
 
 @contextlib.contextmanager
@@ -365,7 +395,7 @@ def cmd_check(args) -> int:
     config = _config(args)
     report = check(config)
     output = config.rel(config.output)
-    command = report.parsed.settings.command if report.parsed else "lock"
+    command = report.parsed.settings.command if report.parsed else (f"lock --layer {config.layer}" if config.layer else "lock")
     if report.problems:
         kinds = {p.kind for p in report.problems}
         if "missing" in kinds:
@@ -422,6 +452,9 @@ def _report_drift(output: str, settings, resolved) -> int:
 
 def cmd_diff(args) -> int:
     from lock import diff, header, lockfile
+
+    if Path(args.old).is_dir() and Path(args.new).is_dir():
+        return _diff_projects(args)
 
     def read(name: str):
         try:
@@ -490,6 +523,41 @@ def _os_error(e: OSError) -> LockError:
     return errors.FileSystemError(f"{shown}: {reason}")
 
 
+def _diff_projects(args) -> int:
+    """`lock diff OLD_DIR NEW_DIR`: each lock of NEW's project (its own, then its layers'), in turn."""
+    from lock import layers
+    from lock.targets import load_config
+
+    config = load_config(Path(args.new).resolve())
+    code = errors.EXIT_OK
+    for name in [None, *layers.names(config)]:
+        rel = config.rel(layers.select(config, name).output)
+        old = Path(args.old, rel)
+        one = argparse.Namespace(**{**vars(args), "old": str(old) if old.is_file() else os.devnull,
+                                    "new": str(Path(args.new, rel)), "title": rel})
+        code = cmd_diff(one) or code
+    return code
+
+
+def _run(args) -> int:
+    """One lock (--layer NAME, or a project without layers), else the project's lock, then each
+    layer: `lock` and `check` go through all; after `add` or `upgrade PKG` of the base, its layers
+    are relocked with their own cut-offs (they follow the base); `upgrade` moves every cut-off."""
+    if args.func not in (cmd_lock, cmd_add, cmd_upgrade, cmd_check) or getattr(args, "layer", None):
+        return args.func(args)
+    from lock import layers
+
+    names = layers.names(_config(args))
+    code = args.func(args)
+    for name in names:
+        one = argparse.Namespace(**{**vars(args), "layer": name, "base_lock": None, "base_image": None})
+        if args.func is cmd_add or (args.func is cmd_upgrade and args.packages):
+            one.func, one.exclude_newer = cmd_lock, None
+        result = one.func(one)  # every layer, even after a failed check: each says what is wrong
+        code = code or result
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. The one place that turns every failure into its exit code and one line."""
     from lock.interrupt import Terminated, signals_raise
@@ -498,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with signals_raise():
             args = parser.parse_args(argv)
-            return args.func(args)
+            return _run(args)
     except _UsageError as e:
         error: LockError = InputError(str(e))
     except LockError as e:

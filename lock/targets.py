@@ -24,6 +24,10 @@ DEFAULTS = {
     "settle-hours": 24,
     # A PEP 751 pylock.toml to keep beside the lock (lock/pylock.py reads it); none by default.
     "pylock": None,
+    # Layers on top of this lock (lock.layers): {name: {requirements = ..., output = ...}}.
+    "layers": {},
+    # This project's lock is itself a layer on a lock it does not make (an image it builds FROM).
+    "base-lock": "",
 }
 
 # The platforms uv's --python-platform accepts (uv 0.13: manylinux_2_17, _2_28, _2_31 to _2_40;
@@ -104,6 +108,11 @@ class Config:
     dockerfile: Path
     platforms: tuple[Platform, ...]
     settle_hours: int = DEFAULTS["settle-hours"]
+    # lock.layers: the lock this one is resolved on top of (None: the project's own base lock),
+    # the layer's name (None: not a named layer), and the layers declared in pyproject.toml.
+    base: Path | None = None
+    layer: str | None = None
+    layers: tuple[tuple[str, Path, Path], ...] = ()  # (name, requirements, output)
 
     def rel(self, path: Path) -> str:
         """A path for messages, headers and annotations: relative to the project, never absolute."""
@@ -116,6 +125,10 @@ class Config:
 
     @property
     def python(self) -> PythonTarget:
+        if self.base is not None:  # a layer installs into its base's Python
+            from lock.layers import base_python
+
+            return base_python(self)
         return read_python(self.dockerfile, self.rel(self.dockerfile))
 
 
@@ -155,6 +168,9 @@ def load_config(root: Path) -> Config:
     settle = settings["settle-hours"]
     if not isinstance(settle, int) or isinstance(settle, bool) or not 0 <= settle <= 24 * 366:
         raise InputError("pyproject.toml [tool.lock] settle-hours: must be a whole number of hours from 0 to 8784")
+    from lock.layers import declared
+
+    layers, base = declared(root, settings["layers"], settings["base-lock"])
     return Config(
         root=root,
         settle_hours=settle,
@@ -162,6 +178,8 @@ def load_config(root: Path) -> Config:
         output=root / settings["output"],
         dockerfile=root / settings["dockerfile"],
         platforms=parsed,
+        base=base,
+        layers=layers,
     )
 
 

@@ -13,20 +13,38 @@ base_label_args() {
   return 0
 }
 
+# The image label that names the lock files an image carries in /opt/locks, each with its sha256.
+LOCKS_LABEL=org.jupyterlab-minimalist.locks
+
+lock_sha256() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# SOURCE_DATE_EPOCH if set, else the last commit's time: the image's `created` and every file time,
+# so rebuilds are identical.
+source_epoch() {
+  printf '%s\n' "${SOURCE_DATE_EPOCH:-$(git -C "$PROJECT_ROOT" log -1 --format=%ct 2>/dev/null || echo 0)}"
+}
+
+# The build arguments every build gets: SOURCE_DATE_EPOCH, the CA secret. Adds to the array `args`.
+common_build_args() {
+  local ca
+  args+=(--build-arg "SOURCE_DATE_EPOCH=$(source_epoch)")
+  if ca=$(host_ca_bundle); then args+=(--secret "id=ca,src=$ca"); fi
+}
+
 build_image() {
   local tag=$1; shift
-  local base ca epoch commit context sbom_dir label labels base_args
+  local base epoch commit context sbom_dir label labels base_args
   base=$(ensure_base_image)
   ensure_tooling >&2
   context=${BUILD_CONTEXT:-$PROJECT_ROOT}
-  # The last commit's time: the image's `created` and every file time, so rebuilds are identical.
-  epoch=$(git -C "$PROJECT_ROOT" log -1 --format=%ct 2>/dev/null || echo 0)
+  epoch=$(source_epoch)
   commit=${SOURCE_COMMIT:-$(git -C "$PROJECT_ROOT" rev-parse HEAD 2>/dev/null || echo unknown)}
-  epoch=${SOURCE_DATE_EPOCH:-$epoch}
-  local args=(--build-arg "BASE_IMAGE=$base" --build-arg "SOURCE_DATE_EPOCH=$epoch")
+  local args=(--build-arg "BASE_IMAGE=$base")
+  common_build_args
   [ -n "${NB_UID:-}" ] && args+=(--build-arg "NB_UID=$NB_UID")
   [ -n "${NB_GID:-}" ] && args+=(--build-arg "NB_GID=$NB_GID")
-  if ca=$(host_ca_bundle); then args+=(--secret "id=ca,src=$ca"); fi
+  [ -f "$context/requirements.lock" ] &&
+    args+=(--label "$LOCKS_LABEL=requirements.lock sha256:$(lock_sha256 "$context/requirements.lock")")
   # The SBOM, from the context's lock (a function of the lock alone), modes fixed for the image.
   sbom_dir=$(mktemp -d)
   "$PROJECT_ROOT/.venv/bin/python" -m lock.sbom --project "$PROJECT_ROOT" --lock "$context/requirements.lock" \
@@ -44,4 +62,20 @@ build_image() {
   mkdir -p "$PROJECT_ROOT/sbom"
   cp "$sbom_dir/jupyterlab-minimalist.cdx.json" "$PROJECT_ROOT/sbom/$(printf '%s' "$tag" | tr '/:' '__').cdx.json"
   rm -rf "$sbom_dir"
+}
+
+# build_layer TAG BASE LOCK [docker build args...]: image/layer.Dockerfile, the packages of LOCK
+# (a layer lock, relative to the context) as one layer on top of the image BASE.
+build_layer() {
+  local tag=$1 base=$2 lock=$3; shift 3
+  local context=${BUILD_CONTEXT:-$PROJECT_ROOT} locks
+  [ -f "$context/$lock" ] || die "$lock: not found in $context (make it with: scripts/lock --layer NAME)"
+  locks=$(docker image inspect --format "{{index .Config.Labels \"$LOCKS_LABEL\"}}" "$base" 2>/dev/null) ||
+    die "no image $base to build the layer on (build it first: scripts/build --tag $base)"
+  local args=(-f "$context/image/layer.Dockerfile" --build-arg "BASE=$base" --build-arg "LOCK=$lock"
+              --label "$LOCKS_LABEL=${locks:+$locks }${lock##*/} sha256:$(lock_sha256 "$context/$lock")")
+  common_build_args
+  say "building $tag: $lock on $base"
+  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "$context" >&2 ||
+    die "docker build of $tag failed"
 }

@@ -1,0 +1,55 @@
+# `%pip install X` in a notebook of this image. The image's venv is locked (and has no pip): the
+# packages go to a throwaway site under HOME instead (NOTEBOOK_PACKAGES to choose another folder,
+# e.g. a volume), gone with the container, and a note says how to lock them for good.
+# Every IPython kernel runs this file at start (ipython_kernel_config.py); it leaves no names behind.
+
+
+def _notebook_pip():
+    import importlib
+    import os
+    import shlex
+    import site
+    import sys
+
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    root = os.environ.get("NOTEBOOK_PACKAGES") or os.path.join(os.path.expanduser("~"), ".local", "notebook-packages")
+    sitedir = os.path.join(root, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages")
+    tools = os.path.join(root, "pip")  # the base Python's own pip, in a venv of its own, made on first use
+    with_value = {"-r", "-c", "-e", "-i", "-f", "--requirement", "--constraint", "--index-url", "--extra-index-url",
+                  "--find-links", "--platform", "--python-version", "--cert", "--proxy", "--timeout"}
+    told = []
+
+    if os.path.isdir(sitedir):  # what an earlier kernel of this container installed
+        site.addsitedir(sitedir)
+
+    def pip(line):
+        """pip for this notebook: `%pip install X` installs into a throwaway site under HOME, never
+        into the image's locked venv."""
+        args = shlex.split(line)
+        python = os.path.join(tools, "bin", "python")  # run, not its scripts: /tmp is mounted noexec
+        if not os.path.exists(python):
+            print("Setting up pip for notebook installs (once per container) ...", flush=True)
+            shell.system(shlex.join([sys.executable, "-m", "venv", tools]))
+        into = ["--prefix", root, "--no-warn-script-location"] if args[:1] == ["install"] else []
+        shell.system(shlex.join([python, "-m", "pip", "--python", sys.executable, "--disable-pip-version-check",
+                                 *args[:1], *into, *args[1:]]))
+        if not into or shell.user_ns.get("_exit_code"):
+            return
+        if sitedir not in sys.path:
+            site.addsitedir(sitedir)
+        importlib.invalidate_caches()
+        names = [a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] not in with_value]
+        if names and not told:
+            told.append(True)
+            spec = " ".join(shlex.quote(n) for n in names)
+            print(f"Note: {', '.join(names)} is installed in {sitedir} for this container only: it is not in "
+                  f"the image's lock. To keep it, run on the host: scripts/lock add {spec} "
+                  f"(or scripts/lock add --layer NAME {spec}), then rebuild.")
+
+    shell.register_magic_function(pip, "line", "pip")
+
+
+_notebook_pip()
+del _notebook_pip

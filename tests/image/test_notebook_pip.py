@@ -1,0 +1,75 @@
+"""`%pip install` in a notebook, through a real kernel of the image run by compose.yaml (read-only
+root filesystem, no capabilities): the package goes to a throwaway site under HOME, imports in that
+kernel and in later ones, the locked venv stays as it is, and a note says once how to lock it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+
+import pytest
+from local_index import _wheel
+
+from containers import Server, free_port
+from kernel import execute, start_kernel
+
+pytestmark = [pytest.mark.image,
+              pytest.mark.skipif(os.geteuid() != 0, reason="chowns the volume folders to UID 1000")]
+
+SITE = "/tmp/.local/notebook-packages/lib/python3.13/site-packages"
+
+
+@pytest.fixture
+def server(tmp_path, project_root, image, docker_client):
+    """compose.yaml as users run it, with two tiny wheels in its data folder (no index needed)."""
+    shutil.copy(project_root / "compose.yaml", tmp_path / "compose.yaml")
+    port = free_port()
+    (tmp_path / ".env").write_text(f"IMAGE={image}\nJUPYTER_TOKEN=pip-token\nJUPYTER_HOST_PORT={port}\n"
+                                   "NB_UID=1000\nNB_GID=1000\n")
+    for folder in ("notebooks", "data"):
+        (tmp_path / folder).mkdir()
+        os.chown(tmp_path / folder, 1000, 1000)
+    for name in ("demo-notebook-pkg", "demo-other-pkg"):
+        data, _, filename = _wheel(name, "1.0", [])
+        (tmp_path / "data" / filename).write_bytes(data)
+    name = f"jlm-pip-{uuid.uuid4().hex[:8]}"
+
+    def compose(*args):
+        return subprocess.run(["docker", "compose", "-p", name, *args], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120, check=True)
+
+    try:
+        compose("up", "-d", "--no-build")
+        container = docker_client.containers.get(compose("ps", "-q", "jupyterlab").stdout.strip())
+        running = Server(container, f"http://127.0.0.1:{port}", "pip-token")
+        running.wait_ready()
+        yield running
+    finally:
+        subprocess.run(["docker", "compose", "-p", name, "down", "-v"], cwd=tmp_path, capture_output=True, timeout=120)
+
+
+def pip_install(server, kernel, name):
+    return execute(server, kernel, f"%pip install --no-index --find-links /home/jovyan/data {name}", timeout=300)
+
+
+def test_pip_install_in_a_notebook_goes_to_a_throwaway_site(server):
+    assert server.container.attrs["HostConfig"]["ReadonlyRootfs"] is True
+    kernel = start_kernel(server)
+    reply = pip_install(server, kernel, "demo-notebook-pkg")
+    assert reply["status"] == "ok", reply
+    assert "Successfully installed demo-notebook-pkg-1.0" in reply["stdout"], reply
+    assert (f"Note: demo-notebook-pkg is installed in {SITE} for this container only: it is not in the image's "
+            "lock. To keep it, run on the host: scripts/lock add demo-notebook-pkg (or scripts/lock add --layer "
+            "NAME demo-notebook-pkg), then rebuild.") in reply["stdout"], reply
+    used = execute(server, kernel, "import demo_notebook_pkg, numpy; print(demo_notebook_pkg.__file__)")
+    assert used["stdout"].strip() == f"{SITE}/demo_notebook_pkg/__init__.py", used
+    again = pip_install(server, kernel, "demo-other-pkg")
+    assert again["status"] == "ok" and "Successfully installed demo-other-pkg-1.0" in again["stdout"], again
+    assert "Note:" not in again["stdout"], "the note is printed once"
+    later = execute(server, start_kernel(server), "import demo_notebook_pkg, demo_other_pkg; print('both')")
+    assert later["stdout"].strip() == "both", later  # a new kernel of the same container sees them
+    code, out = server.exec("sh", "-c", "ls /opt/venv/lib/python3.13/site-packages | grep -c demo_; "
+                                        "/opt/venv/bin/python -c 'import pip'")
+    assert code != 0 and out.splitlines()[0] == "0" and "No module named 'pip'" in out, out
