@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import docker
 import pytest
 
+from builds import PROJECT_ROOT, build
 from containers import TrackedContainer
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
 
@@ -30,17 +29,6 @@ def docker_client() -> docker.DockerClient:
     client = docker.from_env(timeout=300)
     client.ping()
     return client
-
-
-def build(tag: str, *args: str, context: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Build with scripts/build (engine, base image, CA secret, SOURCE_DATE_EPOCH as users get them)."""
-    environment = {**os.environ, **(env or {})}
-    if context is not None:
-        environment["BUILD_CONTEXT"] = str(context)
-    return subprocess.run(
-        [str(PROJECT_ROOT / "scripts" / "build"), "--tag", tag, *args],
-        env=environment, capture_output=True, text=True, timeout=1800,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import docker
 import docker.errors
 import requests
 
-from conftest import build
+from builds import build
 from containers import Server, free_port
 from kernel import execute, start_kernel
 

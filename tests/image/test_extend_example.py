@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import PROJECT_ROOT
+from builds import PROJECT_ROOT
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from conftest import build
+from builds import build
 
 pytestmark = pytest.mark.image
 

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # workflows.py, next to this file
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def project_files() -> list[str]:
-    """Every file git would commit from the working tree: tracked, and new files not ignored."""
-    # safe.directory: on GitHub the suite runs as root in a checkout the runner user owns.
-    listed = subprocess.run(["git", "-c", f"safe.directory={PROJECT_ROOT}", "-C", str(PROJECT_ROOT), "ls-files",
-                             "-z", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True, check=True, timeout=60).stdout
-    return sorted({name for name in listed.decode().split("\0") if name and (PROJECT_ROOT / name).exists()})
-
-
-def copy_project(root: Path) -> Path:
-    """The working tree's files (not .venv, caches or ignored files) copied into `root`."""
-    for name in project_files():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PROJECT_ROOT / name, target, follow_symlinks=False)
-    return root
+sys.path.insert(0, str(Path(__file__).parent))  # workflows.py and repo_copy.py, next to this file
+from repo_copy import copy_project  # noqa: E402
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import PROJECT_ROOT, project_files
+from repo_copy import PROJECT_ROOT, project_files
 
 DOCKERFILES = [name for name in project_files() if re.search(r"(^|/)(Dockerfile|[^/]*\.Dockerfile)$", name)]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT, copy_project
+from repo_copy import PROJECT_ROOT, copy_project
 from workflows import run_step, step
 
 LOCK_MESSAGE = "lock: requirements.lock: the index changed under the cut-off: cffi 2.1.1 yanked"

@@ -1,0 +1,22 @@
+"""The project root and how tests build the image: the same scripts/build that users run (engine,
+base image, CA secret, SOURCE_DATE_EPOCH as users get them). Imported by name (`from builds import
+...`): `conftest` is not a module to import from, several folders have one."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(tag: str, *args: str, context: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Build with scripts/build (engine, base image, CA secret, SOURCE_DATE_EPOCH as users get them)."""
+    environment = {**os.environ, **(env or {})}
+    if context is not None:
+        environment["BUILD_CONTEXT"] = str(context)
+    return subprocess.run(
+        [str(PROJECT_ROOT / "scripts" / "build"), "--tag", tag, *args],
+        env=environment, capture_output=True, text=True, timeout=1800,
+    )
