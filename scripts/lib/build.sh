@@ -68,14 +68,24 @@ build_image() {
 # (a layer lock, relative to the context) as one layer on top of the image BASE.
 build_layer() {
   local tag=$1 base=$2 lock=$3; shift 3
-  local context=${BUILD_CONTEXT:-$PROJECT_ROOT} locks
+  local context=${BUILD_CONTEXT:-$PROJECT_ROOT} locks sbom_dir name=${lock##*/}
   [ -f "$context/$lock" ] || die "$lock: not found in $context (make it with: scripts/lock --layer NAME)"
+  ensure_tooling >&2
+  # The layer's SBOM: its own packages only (the base's SBOM is in the base), named after its lock.
+  sbom_dir=$(mktemp -d)
+  "$PROJECT_ROOT/.venv/bin/python" -m lock.sbom --project "$PROJECT_ROOT" --lock "$context/$lock" \
+    --output "$sbom_dir/${name%.lock}.cdx.json" || die "the SBOM of $context/$lock could not be made"
+  chmod 0755 "$sbom_dir" && chmod 0644 "$sbom_dir/${name%.lock}.cdx.json"
   locks=$(docker image inspect --format "{{index .Config.Labels \"$LOCKS_LABEL\"}}" "$base" 2>/dev/null) ||
     die "no image $base to build the layer on (build it first: scripts/build --tag $base)"
   local args=(-f "$context/image/layer.Dockerfile" --build-arg "BASE=$base" --build-arg "LOCK=$lock"
+              --build-context "sbom=$sbom_dir"
               --label "$LOCKS_LABEL=${locks:+$locks }${lock##*/} sha256:$(lock_sha256 "$context/$lock")")
   common_build_args
   say "building $tag: $lock on $base"
   docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "$context" >&2 ||
     die "docker build of $tag failed"
+  mkdir -p "$PROJECT_ROOT/sbom"
+  cp "$sbom_dir/${name%.lock}.cdx.json" "$PROJECT_ROOT/sbom/$(printf '%s' "$tag" | tr '/:' '__').cdx.json"
+  rm -rf "$sbom_dir"
 }
