@@ -83,6 +83,8 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
 # memory at each start. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source at
 # every import: the venv never changes), one process: byte-identical on every rebuild.
 COPY image/compile_startup.py /tmp/compile_startup.py
+# Seconds this step may wait on the server and kernel: seconds natively, minutes under emulation.
+ARG STARTUP_DEADLINE=3600
 RUN install -d -m 1777 /tmp/pycache \
     && setpriv --reuid=65534 --regid=65534 --clear-groups \
        env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \

@@ -10,6 +10,10 @@ imports into that tree; the matching venv sources are then compiled in unchecked
 venv never changes, so re-hashing each source at every import would be pure start-up cost), one
 process, sorted, so the result is byte-identical on every rebuild (timestamp .pyc would not
 survive the clamped file times anyway). Jupyter refuses to run as root, hence the user.
+
+Every wait is on the server, bounded by one deadline for the whole run: STARTUP_DEADLINE seconds
+(default 3600). Natively it all takes seconds; under qemu emulation (an arm64 image built on an
+x86_64 host) the server and kernel take minutes to start, so no step has a clock of its own.
 """
 
 import asyncio
@@ -23,6 +27,7 @@ import time
 import urllib.request
 import uuid
 
+from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 VENV = pathlib.Path(sys.prefix)
@@ -31,28 +36,41 @@ FIRST_CELL = "import numpy, pandas, matplotlib.pyplot as plt, sklearn\n%matplotl
 
 BASE = "http://127.0.0.1:8899"
 TOKEN = "compile-startup"
+DEADLINE = time.monotonic() + float(os.environ.get("STARTUP_DEADLINE") or 3600)
 
 
-def wait_for(url: str, server: subprocess.Popen, timeout: float = 180, method: str = "GET", body: dict | None = None) -> dict:
-    deadline = time.monotonic() + timeout
+def remaining(what: str) -> float:
+    left = DEADLINE - time.monotonic()
+    if left <= 0:
+        sys.exit(f"{what}: not done within STARTUP_DEADLINE={os.environ.get('STARTUP_DEADLINE') or 3600} s")
+    return left
+
+
+def wait_for(url: str, server: subprocess.Popen, method: str = "GET", body: dict | None = None) -> dict:
+    """Poll until the server answers the request with success. Each try may take all the time
+    left: a slow server is waited for, never cut off (and a POST never sent twice for slowness)."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method, headers={"Authorization": f"token {TOKEN}"})
     while True:
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=remaining(f"{method} {url}")) as response:
                 text = response.read()
                 return json.loads(text) if text and response.headers.get_content_type() == "application/json" else {}
-        except OSError:
+        except OSError:  # not listening yet, or not ready (an error status)
             if server.poll() is not None:
                 sys.exit(f"jupyter lab exited with {server.returncode} before answering {url}")
-            if time.monotonic() > deadline:
-                raise
+            remaining(f"{method} {url}")
             time.sleep(0.2)
 
 
 async def execute_over_websocket(kernel_id: str, code: str) -> None:
-    """The first cell as JupyterLab sends it: an execute_request on the kernel's websocket."""
-    ws = await websocket_connect(f"ws://127.0.0.1:8899/api/kernels/{kernel_id}/channels?token={TOKEN}")
+    """The first cell as JupyterLab sends it: an execute_request on the kernel's websocket. The
+    server completes the upgrade only once the kernel answers (minutes under emulation): tornado's
+    default 20 s request timeout would give up first."""
+    timeout = remaining("kernel websocket")
+    ws = await websocket_connect(HTTPRequest(
+        f"ws://127.0.0.1:8899/api/kernels/{kernel_id}/channels?token={TOKEN}",
+        connect_timeout=timeout, request_timeout=timeout))
     msg_id = uuid.uuid4().hex
     await ws.write_message(json.dumps({
         "header": {"msg_id": msg_id, "username": "build", "session": uuid.uuid4().hex,
@@ -62,7 +80,7 @@ async def execute_over_websocket(kernel_id: str, code: str) -> None:
                     "allow_stdin": False, "stop_on_error": True},
     }))
     while True:
-        message = await asyncio.wait_for(ws.read_message(), timeout=300)
+        message = await asyncio.wait_for(ws.read_message(), timeout=remaining("the first cell"))
         if message is None:
             sys.exit("the kernel websocket closed before the first cell ran")
         reply = json.loads(message)
@@ -86,7 +104,7 @@ def run_start_and_first_cell() -> None:
         wait_for(BASE + f"/api/sessions/{session['id']}", server, method="DELETE")
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        server.wait(timeout=max(60.0, DEADLINE - time.monotonic()))
 
 
 def compile_imported(prefix: pathlib.Path) -> None:
