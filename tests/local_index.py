@@ -176,7 +176,8 @@ def _metadata(wheel_urls: list[str]) -> bytes | None:
 def freeze(lock_entries, index_url: str, into: Path) -> LocalIndex:
     """A local index holding exactly the files a lock vouches for, as `index_url` lists them today
     (filename, hash and upload-time of a file never change), with each version's core metadata.
-    Nothing newer, nothing the lock does not name: the view of the index the lock needs, frozen."""
+    Nothing newer, nothing the lock does not name, none yanked (they were not when the lock chose
+    them): the view of the index the lock needs, frozen."""
     frozen = LocalIndex(into)
 
     def one(entry):
@@ -191,7 +192,6 @@ def freeze(lock_entries, index_url: str, into: Path) -> LocalIndex:
         for name, files, metadata in pool.map(one, lock_entries):
             for f in files:
                 frozen.add_file(name, f["filename"], f["upload-time"], sha256=f["hashes"]["sha256"],
-                                size=f.get("size", 0), metadata=metadata if f["filename"].endswith(".whl") else None,
-                                yanked=bool(f.get("yanked")))
+                                size=f.get("size", 0), metadata=metadata if f["filename"].endswith(".whl") else None)
     frozen.publish()
     return frozen
