@@ -39,7 +39,8 @@ class Verdict:
     proven: bool = True  # False: no recorded view, so a non-determinism is not ruled out
 
 
-def _key(e: Entry | None):
+def _pin(e: Entry | None):
+    """What a lock entry pins (version or URL, marker, files): two entries that differ here differ in bytes."""
     return None if e is None else (e.version, e.url, e.marker, e.hashes)
 
 
@@ -92,7 +93,7 @@ def explain(old: list[Entry], new: list[Entry] | None, pages: Mapping[str, list[
     about the index explains it and the failure is to be reported as it is."""
     olds = {e.name: e for e in old}
     news = {e.name: e for e in new} if new is not None else {}
-    changed = sorted(n for n in set(olds) | set(news) if new is not None and _key(olds.get(n)) != _key(news.get(n)))
+    changed = sorted(n for n in set(olds) | set(news) if new is not None and _pin(olds.get(n)) != _pin(news.get(n)))
     findings: list[str] = []
     for name in sorted(olds):
         findings += _gone_or_yanked(name, olds[name], pages.get(name))
