@@ -42,6 +42,18 @@ def image(docker_client) -> str:
 
 
 @pytest.fixture(scope="session")
+def hub_image(image, docker_client) -> str:
+    """The hub-ready image: requirements-hub.lock as a layer on the image under test (scripts/build-layer)."""
+    import subprocess
+
+    tag = image + "-hub"
+    result = subprocess.run([str(PROJECT_ROOT / "scripts" / "build-layer"), "--base", image, "--tag", tag,
+                             "requirements-hub.lock"], capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, f"scripts/build-layer failed:\n{result.stderr[-4000:]}"
+    return tag
+
+
+@pytest.fixture(scope="session")
 def frozen_index():
     """frozen_index(lock_path) -> URL: a local index on 127.0.0.1 holding exactly the files the lock
     vouches for (tests/local_index.py), built once per lock body and kept in .cache/ between runs."""

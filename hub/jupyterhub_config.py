@@ -1,0 +1,57 @@
+# JupyterHub for a small team on one Docker host: every user gets their own container of the
+# hub-ready image (jupyterlab-minimalist:hub), hardened as compose.yaml runs the plain image, with
+# their notebooks in a named volume of their own. Used by hub/compose.yaml and, with loopback
+# networking and test users on top, by tests/hub/. Settings are environment variables:
+#   SINGLEUSER_IMAGE   the image to spawn (default jupyterlab-minimalist:hub); never pulled
+#   DOCKER_NETWORK     the network hub and user containers share (default jupyterhub)
+#   SINGLEUSER_MEMORY  memory per user, kernels included (default 2G)
+#   SINGLEUSER_UID     the user containers' UID:GID (default: the image's user, non-root)
+#   CULL_IDLE_SECONDS  stop a server idle this long (default 3600; 0: never)
+#   HUB_ADMINS         comma-separated admin user names
+import os
+import sys
+
+c = get_config()  # noqa: F821 -- provided by JupyterHub when it loads this file
+
+c.JupyterHub.spawner_class = "docker"
+c.DockerSpawner.image = os.environ.get("SINGLEUSER_IMAGE", "jupyterlab-minimalist:hub")
+# The image is built locally (scripts/hub builds it): a pull could only fetch something else.
+c.DockerSpawner.pull_policy = "never"
+# jupyterhub-singleuser takes its address, base URL and login from the hub; the image's own
+# settings (no news or update checks, saves by rename, notebooks/ as the working folder) stay.
+c.DockerSpawner.cmd = ["jupyterhub-singleuser"]
+c.Spawner.default_url = "/lab"
+c.DockerSpawner.network_name = os.environ.get("DOCKER_NETWORK", "jupyterhub")
+# A stopped server's container is removed: only the user's volume is kept.
+c.DockerSpawner.remove = True
+c.DockerSpawner.volumes = {"jupyterhub-user-{username}": "/home/jovyan/notebooks"}
+c.DockerSpawner.mem_limit = os.environ.get("SINGLEUSER_MEMORY", "2G")
+# compose.yaml's hardening: read-only root (HOME and the kernels' files on a tmpfs /tmp), no
+# capabilities, no privilege gain; memory and swap equal, so the limit is the limit.
+c.DockerSpawner.extra_host_config = {
+    "read_only": True,
+    "tmpfs": {"/tmp": "size=512m"},
+    "cap_drop": ["ALL"],
+    "security_opt": ["no-new-privileges"],
+    "memswap_limit": c.DockerSpawner.mem_limit,
+}
+if os.environ.get("SINGLEUSER_UID"):
+    c.DockerSpawner.extra_create_kwargs = {"user": os.environ["SINGLEUSER_UID"]}
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 90
+
+c.Authenticator.admin_users = {name for name in os.environ.get("HUB_ADMINS", "").split(",") if name}
+
+# Idle servers are stopped by jupyterhub-idle-culler, a hub service with only the scopes it needs.
+cull_seconds = int(os.environ.get("CULL_IDLE_SECONDS", "3600"))
+if cull_seconds:
+    c.JupyterHub.services = [{
+        "name": "idle-culler",
+        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={cull_seconds}",
+                    f"--cull-every={max(5, min(300, cull_seconds // 4))}"],
+    }]
+    c.JupyterHub.load_roles = [{
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }]

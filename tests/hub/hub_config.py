@@ -1,0 +1,83 @@
+# The test hub: hub/jupyterhub_config.py, as shipped, plus what only the tests need: everything on
+# 127.0.0.1 (hub, proxy and user servers on the host's network, each server on a free port), test
+# users with their own passwords, a token for the tests, the idle culler limited to one user, and
+# SwarmSpawner instead of DockerSpawner when HUB_TEST_SPAWNER=swarm. Settings come from
+# tests/hub/conftest.py through HUB_TEST_* environment variables.
+import json
+import os
+
+from dockerspawner import DockerSpawner, SwarmSpawner
+from jupyterhub.auth import Authenticator
+from jupyterhub.utils import random_port
+from traitlets import Dict
+
+c = get_config()  # noqa: F821
+load_subconfig(os.environ["HUB_TEST_SHIPPED_CONFIG"])  # noqa: F821
+
+state = os.environ["HUB_TEST_DIR"]
+c.JupyterHub.bind_url = f"http://127.0.0.1:{os.environ['HUB_TEST_PUBLIC_PORT']}"
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{os.environ['HUB_TEST_HUB_PORT']}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ['HUB_TEST_PROXY_API_PORT']}"
+c.JupyterHub.db_url = f"sqlite:///{state}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = f"{state}/jupyterhub_cookie_secret"
+c.ConfigurableHTTPProxy.pid_file = f"{state}/proxy.pid"
+
+
+class PasswordsAuthenticator(Authenticator):
+    """Each test user with a password of their own (a team would use OAuth, LDAP or NativeAuthenticator)."""
+
+    passwords = Dict(config=True)
+
+    async def authenticate(self, handler, data):
+        if data["username"] in self.passwords and self.passwords[data["username"]] == data["password"]:
+            return data["username"]
+        return None
+
+
+users = json.loads(os.environ["HUB_TEST_USERS"])
+c.JupyterHub.authenticator_class = PasswordsAuthenticator
+c.PasswordsAuthenticator.passwords = users
+c.Authenticator.allowed_users = set(users)
+
+
+class Loopback:
+    """User servers on the host's network, each on a free port of 127.0.0.1."""
+
+    async def start(self):
+        self.port = random_port()
+        return await super().start()
+
+    async def get_ip_and_port(self):
+        return "127.0.0.1", self.port
+
+
+class LoopbackDockerSpawner(Loopback, DockerSpawner):
+    pass
+
+
+class LoopbackSwarmSpawner(Loopback, SwarmSpawner):
+    pass
+
+
+c.Spawner.ip = "127.0.0.1"
+c.DockerSpawner.network_name = "host"
+c.DockerSpawner.use_internal_ip = True  # no published ports: there are none on the host network
+# Volumes of this run only, so the tests remove exactly what they made.
+c.DockerSpawner.volumes = {f"{os.environ['HUB_TEST_PREFIX']}-{{username}}": "/home/jovyan/notebooks"}
+c.DockerSpawner.prefix = os.environ["HUB_TEST_PREFIX"]
+if os.environ.get("HUB_TEST_SPAWNER") == "swarm":
+    c.JupyterHub.spawner_class = LoopbackSwarmSpawner
+    # A service's tmpfs mount is root-owned 755 on this engine: HOME=/tmp would not be writable,
+    # so swarm services keep a writable root; no capabilities, non-root, memory limit as above.
+    c.SwarmSpawner.extra_host_config = {}
+    c.SwarmSpawner.extra_container_spec = {"cap_drop": ["ALL"]}
+else:
+    c.JupyterHub.spawner_class = LoopbackDockerSpawner
+
+c.JupyterHub.services = [*c.JupyterHub.services, {"name": "tests", "api_token": os.environ["HUB_TEST_TOKEN"]}]
+c.JupyterHub.load_roles = [
+    {"name": "tests", "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"], "services": ["tests"]},
+    # The culler sees only the user HUB_TEST_IDLE_USER: the other test users' servers stay up.
+    *({**role, "scopes": [f"{scope}!user={os.environ['HUB_TEST_IDLE_USER']}" for scope in role["scopes"]]}
+      for role in c.JupyterHub.load_roles if role["name"] == "idle-culler"),
+]
