@@ -83,7 +83,9 @@ class Hub:
         return "" not in self.user(name)["servers"]
 
     def start_server(self, name: str, timeout: float = 180) -> None:
-        """Start name's server through the REST API and wait until the hub calls it ready."""
+        """Start name's server through the REST API (if it is not running) and wait until it is ready."""
+        if self.ready(name):
+            return
         response = self.api("POST", f"/users/{name}/server")
         assert response.status_code in (201, 202), f"{response.status_code} {response.text}"
         poll(lambda: self.ready(name), timeout, f"{name}'s server was not ready")
@@ -122,9 +124,14 @@ class Hub:
                 pass
         for service in self.services():
             service.remove()
-        if self.spawner == "swarm":  # the swarm removes a service's task containers by itself
-            poll(lambda: not self.containers(), 60, "the services' containers did not go")
+        # The hub stops its servers on the way out (their containers remove themselves); anything
+        # left, say after a hub that was killed, goes by force.
         for container in self.containers():
-            container.remove(force=True, v=True)
+            try:
+                container.remove(force=True, v=True)
+            except docker.errors.APIError as error:  # already going (409) or gone (404)
+                if error.status_code not in (404, 409):
+                    raise
+        poll(lambda: not self.containers(), 60, "the hub's containers were not removed")
         for volume in self.volumes():
             poll(lambda: volume.remove(force=True) or True, 30, f"volume {volume.name} was not removed")
