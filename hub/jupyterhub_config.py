@@ -6,8 +6,13 @@
 #   DOCKER_NETWORK     the network hub and user containers share (default jupyterhub)
 #   SINGLEUSER_MEMORY  memory per user, kernels included (default 2G)
 #   SINGLEUSER_UID     the user containers' UID:GID (default: the image's user, non-root)
+#   SPAWN_PREFIX       user containers and notebook volumes are named PREFIX-USERNAME (default jupyter)
 #   CULL_IDLE_SECONDS  stop a server idle this long (default 3600; 0: never)
-#   HUB_ADMINS         comma-separated admin user names
+#   HUB_AUTHENTICATOR  how users log in (default github: OAuthenticator, which reads OAUTH_CLIENT_ID,
+#                      OAUTH_CLIENT_SECRET and OAUTH_CALLBACK_URL itself; gitlab, google, generic-oauth ...)
+#   HUB_ALLOWED_USERS  comma-separated user names allowed to log in; HUB_ADMINS: the admins among them
+#   HUB_CONNECT_HOST   the hub's name on DOCKER_NETWORK when the hub runs in a container (compose: hub)
+#   HUB_SSL_CERT, HUB_SSL_KEY  serve HTTPS with this certificate and key (files in the hub container)
 import os
 import sys
 
@@ -24,7 +29,9 @@ c.Spawner.default_url = "/lab"
 c.DockerSpawner.network_name = os.environ.get("DOCKER_NETWORK", "jupyterhub")
 # A stopped server's container is removed: only the user's volume is kept.
 c.DockerSpawner.remove = True
-c.DockerSpawner.volumes = {"jupyterhub-user-{username}": "/home/jovyan/notebooks"}
+prefix = os.environ.get("SPAWN_PREFIX", "jupyter")
+c.DockerSpawner.prefix = prefix
+c.DockerSpawner.volumes = {f"{prefix}-{{username}}": "/home/jovyan/notebooks"}
 c.DockerSpawner.mem_limit = os.environ.get("SINGLEUSER_MEMORY", "2G")
 # compose.yaml's hardening: read-only root (HOME and the kernels' files on a tmpfs /tmp), no
 # capabilities, no privilege gain; memory and swap equal, so the limit is the limit.
@@ -40,7 +47,17 @@ if os.environ.get("SINGLEUSER_UID"):
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 
+c.JupyterHub.authenticator_class = os.environ.get("HUB_AUTHENTICATOR", "github")
+c.Authenticator.allowed_users = {name for name in os.environ.get("HUB_ALLOWED_USERS", "").split(",") if name}
 c.Authenticator.admin_users = {name for name in os.environ.get("HUB_ADMINS", "").split(",") if name}
+
+# In a container the hub listens on its network, where the user containers reach it by name.
+if os.environ.get("HUB_CONNECT_HOST"):
+    c.JupyterHub.hub_bind_url = "http://0.0.0.0:8081"
+    c.JupyterHub.hub_connect_url = f"http://{os.environ['HUB_CONNECT_HOST']}:8081"
+if os.environ.get("HUB_SSL_CERT"):
+    c.JupyterHub.ssl_cert = os.environ["HUB_SSL_CERT"]
+    c.JupyterHub.ssl_key = os.environ["HUB_SSL_KEY"]
 
 # Idle servers are stopped by jupyterhub-idle-culler, a hub service with only the scopes it needs.
 cull_seconds = int(os.environ.get("CULL_IDLE_SECONDS", "3600"))

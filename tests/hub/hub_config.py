@@ -62,9 +62,6 @@ class LoopbackSwarmSpawner(Loopback, SwarmSpawner):
 c.Spawner.ip = "127.0.0.1"
 c.DockerSpawner.network_name = "host"
 c.DockerSpawner.use_internal_ip = True  # no published ports: there are none on the host network
-# Volumes of this run only, so the tests remove exactly what they made.
-c.DockerSpawner.volumes = {f"{os.environ['HUB_TEST_PREFIX']}-{{username}}": "/home/jovyan/notebooks"}
-c.DockerSpawner.prefix = os.environ["HUB_TEST_PREFIX"]
 if os.environ.get("HUB_TEST_SPAWNER") == "swarm":
     c.JupyterHub.spawner_class = LoopbackSwarmSpawner
     # A service's tmpfs mount is root-owned 755 on this engine: HOME=/tmp would not be writable,
