@@ -61,6 +61,7 @@ if os.environ.get("HUB_SSL_CERT"):
 
 # Idle servers are stopped by jupyterhub-idle-culler, a hub service with only the scopes it needs.
 cull_seconds = int(os.environ.get("CULL_IDLE_SECONDS", "3600"))
+c.JupyterHub.services, c.JupyterHub.load_roles = [], []
 if cull_seconds:
     c.JupyterHub.services = [{
         "name": "idle-culler",

@@ -6,6 +6,7 @@
 import json
 import os
 
+from docker.types import Mount
 from dockerspawner import DockerSpawner, SwarmSpawner
 from jupyterhub.auth import Authenticator
 from jupyterhub.utils import random_port
@@ -56,7 +57,12 @@ class LoopbackDockerSpawner(Loopback, DockerSpawner):
 
 
 class LoopbackSwarmSpawner(Loopback, SwarmSpawner):
-    pass
+    @property
+    def mounts(self):
+        """Named volumes as volume mounts: SwarmSpawner 14 makes every volume a bind mount, which a
+        volume name is not (the task is rejected)."""
+        return [Mount(target=v["bind"], source=name, type="volume", read_only=v["mode"] == "ro")
+                for name, v in self.volume_binds.items()]
 
 
 c.Spawner.ip = "127.0.0.1"
@@ -65,9 +71,9 @@ c.DockerSpawner.use_internal_ip = True  # no published ports: there are none on 
 if os.environ.get("HUB_TEST_SPAWNER") == "swarm":
     c.JupyterHub.spawner_class = LoopbackSwarmSpawner
     # A service's tmpfs mount is root-owned 755 on this engine: HOME=/tmp would not be writable,
-    # so swarm services keep a writable root; no capabilities, non-root, memory limit as above.
-    c.SwarmSpawner.extra_host_config = {}
+    # so swarm services keep a writable root; no capabilities, the image's non-root user.
     c.SwarmSpawner.extra_container_spec = {"cap_drop": ["ALL"]}
+    c.SwarmSpawner.mem_limit = None
 else:
     c.JupyterHub.spawner_class = LoopbackDockerSpawner
 
