@@ -32,6 +32,11 @@ TIME_ROWS = [
     ("stop", "docker stop, kernel running"),
     ("build_no_cache", "build, --no-cache"),
     ("build_warm", "rebuild after adding 1 package"),
+    # Hub image under JupyterHub (test_hub_spawn.py): medians; for 5 users, of the 5 users at once.
+    ("hub_spawn_1", "hub: login -> lab loaded, 1 user"),
+    ("hub_first_cell_1", "hub: login -> first cell done, 1 user"),
+    ("hub_spawn_5", "hub: login -> lab loaded, 5 users at once"),
+    ("hub_first_cell_5", "hub: login -> first cell done, 5 users at once"),
 ]
 NAMES = ("project", "naive")
 
