@@ -45,7 +45,7 @@ class Hub:
                "HUB_TEST_DIR": str(state), "HUB_TEST_PUBLIC_PORT": self.url.rsplit(":", 1)[1],
                "HUB_TEST_HUB_PORT": str(free_port()), "HUB_TEST_PROXY_API_PORT": str(free_port()),
                "HUB_TEST_USERS": json.dumps(users), "HUB_TEST_IDLE_USER": idle_user,
-               "HUB_TEST_PREFIX": self.prefix, "HUB_TEST_TOKEN": self.token, "HUB_TEST_SPAWNER": spawner}
+               "SPAWN_PREFIX": self.prefix, "HUB_TEST_TOKEN": self.token, "HUB_TEST_SPAWNER": spawner}
         self.log = state / "jupyterhub.log"
         self.docker = docker.from_env(timeout=120)
         with self.log.open("wb") as log:

@@ -3,6 +3,7 @@ both image platforms."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -20,6 +21,9 @@ def copy(tmp_path):
     root.mkdir()
     for name in PROJECT_FILES:
         shutil.copy(REPO / name, root / name)
+    # The base lock alone: its layers (e.g. hub) are locked from other inputs, not in its index view.
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(re.sub(r"^\[tool\.lock\.layers\.[^\]]+\]\n(?:[^\[\n].*\n)*", "", pyproject.read_text(), flags=re.M))
     return root
 
 

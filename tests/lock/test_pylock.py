@@ -13,7 +13,8 @@ from packaging.pylock import Pylock
 
 from lock.lockfile import parse_body
 
-FILES = ("pyproject.toml", "requirements.in", "Dockerfile", "requirements.lock", "pylock.toml")
+FILES = ("pyproject.toml", "requirements.in", "Dockerfile", "requirements.lock", "pylock.toml",
+         "requirements-hub.in", "requirements-hub.lock")  # and the layer pyproject.toml declares
 
 
 def check(root) -> subprocess.CompletedProcess:

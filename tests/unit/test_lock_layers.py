@@ -75,3 +75,16 @@ def test_a_layer_keeps_what_its_base_lacks_on_some_platform(project):
     resolved = [Entry("numpy", "2.0"), Entry("psutil", "7.0"), Entry("seaborn", "0.13")]
     kept = layers.only_new(resolved, base, config, "3.13")
     assert kept == [Entry("psutil", "7.0", marker='platform_machine == "aarch64"'), Entry("seaborn", "0.13")]
+
+
+def test_a_layer_keeps_no_pylock_of_its_own(project):
+    """`[tool.lock] pylock` is the project lock's: `lock --layer hub` once wrote the hub layer's
+    resolution over the project's pylock.toml, and `lock check` then called the base stale."""
+    from lock import pylock
+
+    root = with_layers(project, "\n[tool.lock.layers.hub]\n")
+    text = (root / "pyproject.toml").read_text().replace("[tool.lock]\n", "[tool.lock]\npylock = \"pylock.toml\"\n", 1)
+    (root / "pyproject.toml").write_text(text)
+    config = load_config(root)
+    assert pylock.path_for(config) == root / "pylock.toml"
+    assert pylock.path_for(layers.select(config, "hub")) is None
