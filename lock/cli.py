@@ -469,10 +469,11 @@ def cmd_diff(args) -> int:
             parsed = header.parse(text)
         except header.HeaderError:
             parsed = None
-        body = lockfile.parse_body(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
-        if body.problems:
-            raise InputError(f"{name} is not a lock: {body.problems[0]}")
-        return body.entries, parsed.settings.cutoffs.describe() if parsed else None
+        try:
+            entries = lockfile.valid_entries(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
+        except InputError as e:
+            raise InputError(f"{name} is not a lock: {e}") from None
+        return entries, parsed.settings.cutoffs.describe() if parsed else None
 
     old, old_cut = read(args.old)
     new, new_cut = read(args.new)
