@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 
 from packaging import tags as tagging
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
@@ -70,5 +71,10 @@ def wheel_installs(filename: str, name: str, version: str | None, target: Platfo
         return False
     if version is not None and wheel_version != Version(version):
         return False
+    return tags_install(wheel_tags, target, python, newer_libc)
+
+
+def tags_install(tags: Iterable[tagging.Tag], target: Platform, python: str, newer_libc: bool = False) -> bool:
+    """Whether one of a wheel's tags installs on `target` with CPython `python`."""
     pairs = python_pairs(python)
-    return any((t.interpreter, t.abi) in pairs and platform_fits(t.platform, target, newer_libc) for t in wheel_tags)
+    return any((t.interpreter, t.abi) in pairs and platform_fits(t.platform, target, newer_libc) for t in tags)
