@@ -24,6 +24,7 @@ from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from lock import atomic, ca_bundle
 from lock.errors import InputError, ResolverError, shorten
 from lock.requirements_in import Inputs, Spec
 from lock.targets import Platform
@@ -88,29 +89,23 @@ def verify_hash(spec: Spec, cache: Path | None = None) -> None:
             where = cache
         except OSError:  # no cache (read-only home): check without keeping the file
             where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lock-url-")))
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".download-")
-        try:
-            digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as out:
-                for chunk in _download(spec, url):
-                    digest.update(chunk)
-                    out.write(chunk)
+        digest = hashlib.sha256()
+        with atomic.replacing(where / expected) as out:  # kept only when its hash is right
+            for chunk in _download(spec, url):
+                digest.update(chunk)
+                out.write(chunk)
             actual = digest.hexdigest()
             if actual != expected:
                 raise InputError(
                     f"{spec.where}: sha256 mismatch for {wheel_name(url)}: the requirement says {expected}, "
                     f"the file is {actual}"
                 )
-            os.replace(tmp, where / expected)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _download(spec: Spec, url: str):
     shown = shorten(url.split("#")[0], 160)
     try:
-        with urllib.request.urlopen(url.split("#")[0], timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(url.split("#")[0], timeout=TIMEOUT, context=ca_bundle.ssl_context()) as response:
             while chunk := response.read(1 << 16):
                 yield chunk
     except urllib.error.HTTPError as e:
