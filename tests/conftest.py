@@ -13,8 +13,9 @@ from pathlib import Path
 import docker
 import pytest
 
-from builds import PROJECT_ROOT, build
-from containers import TrackedContainer
+from tests.support.builds import build
+from tests.support.containers import TrackedContainer
+from tests.support.paths import PROJECT_ROOT
 
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 

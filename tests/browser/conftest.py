@@ -14,12 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+from tests.support.paths import TEST_OUTPUT
+
 # Deadlines for expect(); the page gets the same for its actions and waits.
 TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-OUTPUT_DIR = PROJECT_ROOT / "test-output" / "browser"
+OUTPUT_DIR = TEST_OUTPUT / "browser"
 LOCAL_HOSTS = {"127.0.0.1"}
 
 CHROMIUM_ARGS = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from containers import Server
+from tests.support.containers import Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.image]
 

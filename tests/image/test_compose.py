@@ -10,8 +10,8 @@ import uuid
 import pytest
 import requests
 
-from certs import self_signed_certificate
-from containers import Server, free_port
+from tests.support.certs import self_signed_certificate
+from tests.support.containers import Server, free_port
 
 pytestmark = pytest.mark.image
 

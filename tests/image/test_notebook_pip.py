@@ -10,10 +10,10 @@ import subprocess
 import uuid
 
 import pytest
-from local_index import _wheel
+from tests.support.local_index import _wheel
 
-from containers import Server, free_port
-from kernel import execute, start_kernel
+from tests.support.containers import Server, free_port
+from tests.support.kernel import execute, start_kernel
 
 pytestmark = [pytest.mark.image,
               pytest.mark.skipif(os.geteuid() != 0, reason="chowns the volume folders to UID 1000")]

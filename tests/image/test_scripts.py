@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from containers import free_port
+from tests.support.containers import free_port
 
 pytestmark = pytest.mark.image
 

@@ -6,7 +6,7 @@ import re
 import pytest
 import requests
 
-from kernel import complete, execute, start_kernel
+from tests.support.kernel import complete, execute, start_kernel
 
 pytestmark = pytest.mark.image
 

@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from lock_helpers import OLD, REPO
+from tests.support.lock_helpers import OLD
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.network  # `lock` on a read-only mount and the immutable file resolve first
 
@@ -25,7 +26,7 @@ def in_namespace(setup: str, root, *args: str, after: str = "true") -> subproces
     inside a private mount namespace; mounts vanish with it. The exit code is lock's."""
     lock = " ".join([sys.executable, "-m", "lock", *args])
     script = f'set -e; P="{root}"; {setup}; cd "$P"; set +e; {lock}; rc=$?; {after}; exit $rc'
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     return subprocess.run(
         ["unshare", "--mount", "--map-root-user", "sh", "-c", script],
         env=env,
@@ -101,7 +102,7 @@ def test_read_only_directory(small, files, error):
         proc = subprocess.run(
             [sys.executable, "-m", "lock", "add", "attrs"],
             cwd=small,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
+            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
             capture_output=True,
             text=True,
             timeout=300,

@@ -17,7 +17,8 @@ import sys
 import time
 
 import pytest
-from lock_helpers import OLD, REPO
+from tests.support.lock_helpers import OLD
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.network
 STAGED = ".lock-staged."
@@ -31,7 +32,7 @@ def poll(predicate, timeout: float = 60, what: str = "condition"):
 
 
 def start(root, *args, env=None, stderr_path=None):
-    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
     return subprocess.Popen(
         [sys.executable, "-m", "lock", *args],
         cwd=root,
@@ -142,7 +143,7 @@ def test_sigkill_leftovers_are_ignored_by_git_and_removed_by_the_next_run(locked
     leftovers = staged(locked) + [p.name for p in locked.glob(".*.flock")]
     assert leftovers
     ignored = subprocess.run(
-        ["git", "check-ignore", "--no-index", *leftovers], cwd=REPO, capture_output=True, text=True
+        ["git", "check-ignore", "--no-index", *leftovers], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert ignored.stdout.split() == leftovers
     again = lock(locked, "add", "idna", env={**hanging_index, "UV_HTTP_TIMEOUT": "1", "UV_HTTP_RETRIES": "0"})

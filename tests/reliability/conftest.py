@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from containers import Server, free_port
+from tests.support.containers import Server, free_port
 
 TOKEN = "reliability-token"
 

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from repo_copy import PROJECT_ROOT, project_files
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repo_copy import project_files
 
 DOCKERFILES = [name for name in project_files() if re.search(r"(^|/)(Dockerfile|[^/]*\.Dockerfile)$", name)]
 

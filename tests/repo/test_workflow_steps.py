@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from repo_copy import PROJECT_ROOT, copy_project
-from workflows import run_step, step
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repo_copy import copy_project
+from tests.support.workflows import run_step, step
 
 LOCK_MESSAGE = "lock: requirements.lock: the index changed under the cut-off: cffi 2.1.1 yanked"
 

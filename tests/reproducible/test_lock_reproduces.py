@@ -12,7 +12,7 @@ import shutil
 import sys
 
 import pytest
-from repro_helpers import run
+from tests.support.repro_helpers import run
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 

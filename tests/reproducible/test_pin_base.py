@@ -9,7 +9,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from repro_helpers import PROJECT_ROOT, SCRIPTS, STANDIN_IMAGE, build_commit, compare, docker_inspect, remove_tags, run
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repro_helpers import (
+    SCRIPTS, STANDIN_IMAGE, build_commit, compare, docker_inspect, remove_tags, run,
+)
 
 from lock.targets import read_python
 

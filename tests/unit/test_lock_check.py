@@ -7,14 +7,12 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from lock import header, uv_backend
 from lock.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -173,7 +171,7 @@ def test_check_works_offline_as_a_process(locked):
     # (tests/benchmarks/test_lock_time.py), not an assertion here.
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(PROJECT_ROOT),
         "PATH": "/nonexistent",
         "HTTPS_PROXY": "http://127.0.0.1:9",
         "HTTP_PROXY": "http://127.0.0.1:9",

@@ -7,14 +7,13 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from lock import header
 from lock.cli import main
+from tests.support.paths import PROJECT_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
 OLD = "2024-06-01T00:00:00Z"
 
 
@@ -286,7 +285,7 @@ def test_no_pyproject(tmp_path, capsys, monkeypatch):
 
 
 def test_python_dash_m_and_help():
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     proc = subprocess.run([sys.executable, "-m", "lock", "--help"], capture_output=True, text=True, env=env)
     assert proc.returncode == 0
     assert "Exit codes: 0 ok, 1 check failed" in " ".join(proc.stdout.split())
