@@ -14,6 +14,7 @@ import docker
 import pytest
 
 from tests.support.builds import build
+from tests.support.compose_project import ComposeProject
 from tests.support.containers import TrackedContainer
 from tests.support.paths import PROJECT_ROOT
 
@@ -77,6 +78,16 @@ def containers(docker_client, image):
     tracked = TrackedContainer(docker_client, image)
     yield tracked
     tracked.remove_all()
+
+
+@pytest.fixture
+def compose_project(tmp_path, image, docker_client):
+    """compose.yaml in a fresh folder (tests/support/compose_project.py), torn down afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("chowns the volume folders to UID 1000")
+    project = ComposeProject(tmp_path, image, docker_client)
+    yield project
+    project("down", "-v", check=False)
 
 
 @pytest.fixture

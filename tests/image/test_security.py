@@ -3,7 +3,6 @@ a healthcheck that follows the server, nothing phoning home, nothing outside the
 
 import json
 import re
-import time
 
 import pytest
 import requests

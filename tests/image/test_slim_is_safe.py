@@ -4,7 +4,6 @@ remains the way a user of these packages would."""
 import re
 
 import pytest
-import requests
 
 from tests.support.kernel import complete, execute, start_kernel
 

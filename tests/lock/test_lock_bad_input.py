@@ -4,6 +4,7 @@ file touched. Resolver failures come from the real uv; no network is a real unre
 from __future__ import annotations
 
 import pytest
+
 from tests.support.lock_helpers import OLD
 
 pytestmark = pytest.mark.network

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from tests.support.lock_helpers import pip_dry_run
 from tests.support.paths import PROJECT_ROOT
 

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+
 from tests.support.local_index import LocalIndex
 
 from lock import header, index_view

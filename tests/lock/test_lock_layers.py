@@ -5,6 +5,7 @@ refused with exit 3 when it would have to, and goes stale when its base's pins c
 from __future__ import annotations
 
 import pytest
+
 from tests.support.local_index import LocalIndex
 
 from lock import header

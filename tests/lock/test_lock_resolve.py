@@ -8,6 +8,7 @@ import re
 import sys
 
 import pytest
+
 from tests.support.lock_helpers import OLD, index_files, pip_dry_run
 
 from lock import header

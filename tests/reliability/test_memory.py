@@ -7,7 +7,6 @@ import subprocess
 
 import pytest
 
-from tests.support.containers import poll
 from tests.support.kernel import KernelChannel
 
 pytestmark = pytest.mark.image

@@ -12,6 +12,7 @@ import shutil
 import sys
 
 import pytest
+
 from tests.support.repro_helpers import run
 
 pytestmark = [pytest.mark.image, pytest.mark.network]

@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+
 from tests.support.paths import PROJECT_ROOT
 from tests.support.repro_helpers import SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
 

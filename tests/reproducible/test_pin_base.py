@@ -9,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from tests.support.paths import PROJECT_ROOT
 from tests.support.repro_helpers import (
     SCRIPTS, STANDIN_IMAGE, build_commit, compare, docker_inspect, remove_tags, run,

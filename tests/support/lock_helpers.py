@@ -34,13 +34,17 @@ def write_project(root: Path, requirements: str = "six\n", python: str = "3.13",
     return root
 
 
+def lock_environment(env: dict | None = None) -> dict[str, str]:
+    """The environment `python -m lock` runs in: this checkout's lock package, and `env` on top."""
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
+
+
 def run_lock(root: Path, *args: str, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
     """`python -m lock ARGS` in root, as a user runs it."""
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "lock", *args],
         cwd=root,
-        env=environment,
+        env=lock_environment(env),
         capture_output=True,
         text=True,
         timeout=timeout,
