@@ -46,10 +46,10 @@ def image(docker_client) -> str:
 @pytest.fixture(scope="session")
 def frozen_index():
     """frozen_index(lock_path) -> URL: a local index on 127.0.0.1 holding exactly the files the lock
-    vouches for (tests/local_index.py), built once per lock body and kept in .cache/ between runs."""
+    vouches for (tests/support/local_index.py), built once per lock body and kept in .cache/ between runs."""
     from contextlib import ExitStack
 
-    from local_index import freeze, serve
+    from tests.support.local_index import freeze, serve
 
     from lock import header, index
     from lock.lockfile import parse_body

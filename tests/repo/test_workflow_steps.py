@@ -1,5 +1,5 @@
 """The workflows' shell steps that need nothing from GitHub, run here from the YAML itself
-(tests/repo/workflows.py): ci.yml's lock-check job in a scratch copy (hash-checked uv install,
+(tests/support/workflows.py): ci.yml's lock-check job in a scratch copy (hash-checked uv install,
 `uv sync --locked`, `uv run lock check`), the `lock check --resolve` step's handling of lock's
 exit codes in both workflows, and lock-upgrade.yml's `lock diff` step. The pull request step
 (git push, gh) is left to GitHub."""
