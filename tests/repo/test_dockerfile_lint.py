@@ -27,7 +27,8 @@ def reads_like_a_dockerfile(path) -> bool:
 
 
 def test_the_dockerfiles_are_found():
-    shipped = {"Dockerfile", "image/layer.Dockerfile", "examples/extend/Dockerfile", "tests/benchmarks/naive.Dockerfile"}
+    shipped = {"Dockerfile", "image/layer.Dockerfile", "examples/extend/Dockerfile",
+               "tests/benchmarks/naive.Dockerfile"}
     assert shipped <= set(DOCKERFILES)
 
 

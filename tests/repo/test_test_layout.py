@@ -1,10 +1,11 @@
 """The suite's own layout: every helper shared between tests lives in tests/support and is imported
 one way, `from tests.support.MODULE import NAME` (pyproject.toml puts the project root on pytest's
-pythonpath); conftest.py files hold fixtures and hooks, nothing to import; the project root is
-computed once (tests/support/paths.py).
+pythonpath); conftest.py files hold fixtures and hooks, and neither they nor test modules are
+imported from; the project root is computed once (tests/support/paths.py).
 
 The benchmark suite (tests/benchmarks/) keeps its own modules beside its tests (measure.py,
-report.py, readme_table.py: scripts/bench runs the last two as scripts); it follows the import rules."""
+report.py, readme_table.py: scripts/bench runs the last two as scripts) and imports across them;
+it keeps the rest: no sys.path changes, nothing from conftest, no bare names."""
 
 from __future__ import annotations
 
@@ -76,6 +77,8 @@ def layout_problems(root: Path) -> list[str]:
             elif top in bare:
                 problems.append(f"{name}:{line}: imports `{module}` by a bare name; "
                                 "import tests.support.MODULE (or tests.FOLDER.MODULE)")
+            elif not own and any(part.startswith("test_") for part in module.split(".")):
+                problems.append(f"{name}:{line}: imports from a test module; shared code goes to tests/support")
         if path.name == "conftest.py" and not own:
             problems += [f"{name}:{node.lineno}: {type(node).__name__} {node.name} in a conftest.py; helpers go to "
                          "tests/support" for node in tree.body if not is_fixture_or_hook(node)]
@@ -97,12 +100,16 @@ def test_the_suite_keeps_its_layout():
     ("tests/image/test_a.py", "from conftest import TOKEN\n", "tests/image/test_a.py:1: imports from conftest"),
     ("tests/image/test_a.py", "def f():\n    from containers import poll\n",
      "tests/image/test_a.py:2: imports `containers` by a bare name"),
-    ("tests/image/test_a.py", "from benchmarks import measure\n", "tests/image/test_a.py:1: imports `benchmarks` by a bare"),
+    ("tests/image/test_a.py", "from benchmarks import measure\n",
+     "tests/image/test_a.py:1: imports `benchmarks` by a bare name"),
     ("tests/image/test_a.py", "from .helpers import x\n", "tests/image/test_a.py:1: relative import .helpers"),
+    ("tests/hub/test_a.py", "from tests.browser.test_b import wait_for_lab\n",
+     "tests/hub/test_a.py:1: imports from a test module"),
     ("tests/image/helpers.py", "X = 1\n", "tests/image/helpers.py: a helper module outside tests/support"),
     ("tests/image/conftest.py", "def write_project():\n    pass\n",
      "tests/image/conftest.py:1: FunctionDef write_project in a conftest.py"),
-    ("tests/image/conftest.py", "class Compose:\n    pass\n", "tests/image/conftest.py:1: ClassDef Compose in a conftest.py"),
+    ("tests/image/conftest.py", "class Compose:\n    pass\n",
+     "tests/image/conftest.py:1: ClassDef Compose in a conftest.py"),
     ("tests/image/test_a.py", "from pathlib import Path\n\nROOT = Path(__file__).resolve().parents[2]\n",
      "tests/image/test_a.py:3: computes the project root"),
 ])
