@@ -16,7 +16,7 @@ import pytest
 from tests.support.builds import build
 from tests.support.compose_project import ComposeProject
 from tests.support.containers import TrackedContainer
-from tests.support.paths import PROJECT_ROOT
+from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
 
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
@@ -88,6 +88,23 @@ def compose_project(tmp_path, image, docker_client):
     project = ComposeProject(tmp_path, image, docker_client)
     yield project
     project("down", "-v", check=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium whose pages reach 127.0.0.1 only (tests/support/browser.py)."""
+    from tests.support.browser import chromium  # Playwright only in sessions that drive a browser
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """test-output/browser/: what browser tests leave to look at (screenshots of failures)."""
+    path = TEST_OUTPUT / "browser"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

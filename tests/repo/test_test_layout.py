@@ -112,7 +112,8 @@ def test_the_suite_keeps_its_layout():
      "tests/image/conftest.py:1: ClassDef Compose in a conftest.py"),
     ("tests/image/test_a.py", "from pathlib import Path\n\nROOT = Path(__file__).resolve().parents[2]\n",
      "tests/image/test_a.py:3: computes the project root"),
-])
+], ids=["sys.path", "conftest import", "bare import in a function", "bare folder import", "relative import",
+        "test module import", "helper module", "function in conftest", "class in conftest", "root computed"])
 def test_each_rule_catches_its_breach(tmp_path, path, text, problem):
     for name in ("tests/support/containers.py", "tests/benchmarks/measure.py", "lock/__init__.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
