@@ -8,7 +8,9 @@ import re
 import time
 
 import pytest
-from repro_helpers import PROJECT_ROOT, SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
+
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repro_helpers import SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
 
 from lock.targets import load_config
 from lock.wheel_tags import wheel_installs
