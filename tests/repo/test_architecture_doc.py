@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT as ROOT
 DOC = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 
 

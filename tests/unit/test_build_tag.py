@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT as ROOT
 
 
 def pick_tag(*args: str) -> tuple[str, list[str]]:

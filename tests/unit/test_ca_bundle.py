@@ -11,7 +11,7 @@ import pytest
 
 from lock import ca_bundle
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT as ROOT
 
 
 def host_ca_bundle(env: dict[str, str]) -> subprocess.CompletedProcess:
