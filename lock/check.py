@@ -30,10 +30,6 @@ class Report:
     entries: list[Entry] = field(default_factory=list)
     inputs: Inputs | None = None
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
     def add(self, kind: str, message: str) -> None:
         self.problems.append(Problem(kind, message))
 

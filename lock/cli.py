@@ -26,15 +26,13 @@ Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and ch
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import functools
 import os
 import sys
 from pathlib import Path
 
-from lock import errors, index_view
-from lock.errors import InputError, LockError, shorten
+from lock import commands, diff, errors
+from lock.errors import InputError, LockError
 
 
 class _UsageError(Exception):
@@ -156,237 +154,53 @@ def _say(args, message: str) -> None:
         print(f"lock: {message}", file=sys.stderr, flush=True)
 
 
+def _warn(message: str) -> None:
+    print(f"lock: warning: {message}", file=sys.stderr)
+
+
 def _config(args):
-    from lock.targets import find_root, load_config
-
-    from lock import layers
-
-    start = Path(args.project) if getattr(args, "project", None) else Path.cwd()
-    if not start.is_dir():
-        raise InputError(f"--project {args.project}: not a directory")
-    config = load_config(find_root(start))
-    if getattr(args, "base_lock", None):
-        config = dataclasses.replace(config, base=Path(args.base_lock).resolve())
-    if getattr(args, "base_image", None):
-        config = layers.fetch_base(config, args.base_image)
-    return layers.select(config, getattr(args, "layer", None))
+    return commands.open_config(getattr(args, "project", None), getattr(args, "layer", None),
+                                getattr(args, "base_lock", None), getattr(args, "base_image", None))
 
 
-@contextlib.contextmanager
-def _project_locked(args, config):
-    """Hold the project lock for a run that may write; clear what killed runs left behind."""
-    from lock import engine, project_lock
-
-    with project_lock.held(config.output, lambda message: _say(args, message)):
-        engine.remove_stale_staged(config.requirements.resolve().parent)
-        yield
-
-
-def _cutoff_arg(args) -> str | None:
-    from lock.cutoff import parse_timestamp
-
-    return parse_timestamp(args.exclude_newer) if getattr(args, "exclude_newer", None) else None
-
-
-def _relock(args, config, python, inputs, cutoffs, existing, requirements_text=None) -> int:
-    from lock import atomic, diff, engine
-
-    # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
-    recorded = existing.parsed.settings.backend if existing.parsed else None
-    backend = getattr(args, "backend", None) or (recorded if recorded in engine.BACKENDS else "uv")
-    engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
-    from lock import url_files
-
-    url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
-    if not config.output.parent.is_dir():
-        raise InputError(
-            f"cannot write {config.rel(config.output)}: its directory {config.rel(config.output.parent)} does not exist"
-        )
-    where = ", ".join(p.name for p in config.platforms)
-    _say(
-        args,
-        f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})",
-    )
-    text, entries = engine.build(config, python, inputs, backend, cutoffs, requirements_text=requirements_text)
-    output = config.rel(config.output)
-    changes = diff.compare(existing.entries, entries)
-    files = []
-    if text != existing.text:
-        files.append((config.output, text))
-    if requirements_text is not None:
-        files.append((config.requirements, requirements_text))
-    view = _index_view(config, entries, cutoffs, text, existing)
-    if view:
-        files.append((index_view.path_for(config.output), view))
-    files += _pylock(config, python, entries, text, existing)
-    if files:
-        try:
-            atomic.write_many(files)
-        except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
-            failed = config.rel(Path(e.filename)) if e.filename else output
-            raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
-    if view == "":  # the index gave no view: a view of the previous lock would mislead
-        index_view.path_for(config.output).unlink(missing_ok=True)
-    summary = f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})"
-    if text == existing.text:
-        print(f"lock: {output} is up to date: {summary}")
+def _print_relocked(result: commands.Relocked) -> int:
+    if result.wrote:
+        print(f"lock: wrote {result.output}: {result.summary}")
     else:
-        print(f"lock: wrote {output}: {summary}")
-    old_cut = existing.parsed.settings.cutoffs if existing.parsed else None
-    if old_cut and old_cut != cutoffs:
-        print(f"  cut-off     {old_cut.describe()} -> {cutoffs.describe()}")
-    if changes:
-        sys.stdout.write(diff.render_text(changes))
-    elif text != existing.text:
+        print(f"lock: {result.output} is up to date: {result.summary}")
+    if result.old_cutoffs and result.old_cutoffs != result.cutoffs:
+        print(f"  cut-off     {result.old_cutoffs.describe()} -> {result.cutoffs.describe()}")
+    if result.changes:
+        sys.stdout.write(diff.render_text(result.changes))
+    elif result.wrote:
         print("  (no package changes)")
     return errors.EXIT_OK
 
 
-def _index_view(config, entries, cutoffs, text: str, existing) -> str | None:
-    """The index view to write beside the lock: its text, "" when the index gives none (the old one
-    goes), None when the one on disk already belongs to this lock."""
-    from lock import check, header, index
-    from lock.errors import ResolverError
-
-    body_sha256 = header.parse(text).body_sha256
-    if text == existing.text:
-        try:
-            if check.read_view(config, body_sha256) is not None:
-                return None
-        except index_view.ViewError:
-            pass
-    try:
-        pages = index.many(e.name for e in entries)
-    except ResolverError as e:
-        print(f"lock: warning: no index view recorded ({e}); `lock check --resolve` will not be able to tell "
-              "an index that changed from a lock that is wrong", file=sys.stderr)
-        return ""
-    for name, count in index_view.without_upload_time(pages).items():
-        print(f"lock: warning: the index lists {count} file(s) of {name} without an upload-time; uv treats "
-              "them as unavailable under a cut-off", file=sys.stderr)
-    return index_view.render(index_view.compute(pages, cutoffs), config.rel(config.output), body_sha256)
-
-
-def _pylock(config, python: str, entries, text: str, existing) -> list[tuple[Path, str]]:
-    """pylock.toml to write beside the lock (when pyproject.toml asks for one and it is not in sync)."""
-    from lock import header, pylock
-
-    path = pylock.path_for(config)
-    body_sha256 = header.parse(text).body_sha256
-    if path is None or (text == existing.text and not pylock.problems(config, body_sha256, entries)):
-        return []
-    return [(path, pylock.render(config, python, entries, body_sha256))]
-
-
-def _read_requirements_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path.name}: not found") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text") from None
+def _writing(args, run) -> int:
+    """A command that may write: under the project lock, its result printed."""
+    config = _config(args)
+    say = functools.partial(_say, args)
+    with commands.project_locked(config, say):
+        return _print_relocked(run(config, say))
 
 
 # -- commands -----------------------------------------------------------------------------------
 
 
 def cmd_lock(args) -> int:
-    config = _config(args)
-    with _project_locked(args, config):
-        return _cmd_lock(args, config)
-
-
-def _cmd_lock(args, config) -> int:
-    from lock import engine
-    from lock.cutoff import Cutoffs, now
-    from lock.requirements_in import parse_tree
-
-    python = config.python.version
-    inputs = parse_tree(config.root, config.requirements)
-    existing = engine.read_existing(config.output)
-    explicit = _cutoff_arg(args)
-    recorded = existing.parsed.settings.cutoffs if existing.parsed else None
-    if explicit:
-        cutoffs = recorded.with_global(explicit) if recorded else Cutoffs(explicit)
-    else:
-        cutoffs = recorded or Cutoffs(now(config.settle_hours))
-    return _relock(args, config, python, inputs, cutoffs, existing)
+    return _writing(args, lambda config, say: commands.lock(
+        config, getattr(args, "backend", None), getattr(args, "exclude_newer", None), say, _warn))
 
 
 def cmd_add(args) -> int:
-    config = _config(args)
-    with _project_locked(args, config):
-        return _cmd_add(args, config)
-
-
-def _cmd_add(args, config) -> int:
-    from lock import engine
-    from lock.cutoff import Cutoffs, now
-    from lock.requirements_in import append_specs, parse_spec, parse_tree
-
-    python = config.python.version
-    inputs = parse_tree(config.root, config.requirements)
-    required = {s.name: s for s in inputs.specs}
-    new: dict[str, str] = {}
-    for raw in args.specs:
-        spec = parse_spec(raw, f"lock add {shorten(raw)}")
-        if spec.name in required:
-            raise InputError(
-                f"lock add {shorten(raw)}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
-            )
-        if spec.name in new:
-            raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
-        new[spec.name] = str(spec.requirement)
-    original = _read_requirements_text(config.requirements)
-    text = append_specs(original, list(new.values()))
-    if "\r\n" in original:
-        text = original + text[len(original) :].replace("\n", "\r\n")
-    new_inputs = parse_tree(config.root, config.requirements, top_text=text)
-    existing = engine.read_existing(config.output)
-    stamp = _cutoff_arg(args) or now(config.settle_hours)
-    base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
-    cutoffs = base.with_packages(new, stamp)
-    return _relock(args, config, python, new_inputs, cutoffs, existing, requirements_text=text)
+    return _writing(args, lambda config, say: commands.add(
+        config, args.specs, getattr(args, "backend", None), getattr(args, "exclude_newer", None), say, _warn))
 
 
 def cmd_upgrade(args) -> int:
-    config = _config(args)
-    with _project_locked(args, config):
-        return _cmd_upgrade(args, config)
-
-
-def _cmd_upgrade(args, config) -> int:
-    from packaging.utils import InvalidName, canonicalize_name
-
-    from lock import engine
-    from lock.cutoff import Cutoffs, now
-    from lock.requirements_in import parse_tree
-
-    python = config.python.version
-    inputs = parse_tree(config.root, config.requirements)
-    existing = engine.read_existing(config.output)
-    stamp = _cutoff_arg(args) or now(config.settle_hours)
-    if not args.packages:
-        cutoffs = Cutoffs(stamp)
-    else:
-        if not existing.parsed:
-            raise InputError(
-                f"{config.rel(config.output)} has no lock header yet: run `lock` first, then `lock upgrade PKG`"
-            )
-        known = {e.name for e in existing.entries} | inputs.names()
-        names = []
-        for raw in args.packages:
-            try:
-                name = canonicalize_name(raw, validate=True)
-            except InvalidName:
-                raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
-            if name not in known:
-                raise InputError(
-                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
-                )
-            names.append(name)
-        cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
-    return _relock(args, config, python, inputs, cutoffs, existing)
+    return _writing(args, lambda config, say: commands.upgrade(
+        config, args.packages, getattr(args, "backend", None), getattr(args, "exclude_newer", None), say, _warn))
 
 
 def cmd_check(args) -> int:
@@ -451,63 +265,18 @@ def _report_drift(output: str, settings, resolved) -> int:
 
 
 def cmd_diff(args) -> int:
-    from lock import diff, header, lockfile
-
     if Path(args.old).is_dir() and Path(args.new).is_dir():
         return _diff_projects(args)
-
-    def read(name: str):
-        try:
-            text = Path(name).read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            raise InputError(f"{name}: not found") from None
-        except IsADirectoryError:
-            raise InputError(f"{name}: is a directory, not a lock") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
-        try:
-            parsed = header.parse(text)
-        except header.HeaderError:
-            parsed = None
-        body = lockfile.parse_body(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
-        if body.problems:
-            raise InputError(f"{name} is not a lock: {body.problems[0]}")
-        return body.entries, parsed.settings.cutoffs.describe() if parsed else None
-
-    old, old_cut = read(args.old)
-    new, new_cut = read(args.new)
+    old, old_cut = commands.read_lock(args.old)
+    new, new_cut = commands.read_lock(args.new)
     changes = diff.compare(old, new)
     if args.format == "text":
         sys.stdout.write(diff.render_text(changes) or "  no package changes\n")
     else:
         title = args.title or os.path.basename(args.new)
-        extra, note = _diff_details(args, changes, old, new) if args.details and changes else (None, None)
+        extra, note = commands.diff_details(args.new, changes, old, new) if args.details and changes else (None, None)
         sys.stdout.write(diff.render_markdown(changes, title, old_cut, new_cut, extra, note))
     return errors.EXIT_STALE if (args.exit_code and changes) else errors.EXIT_OK
-
-
-def _diff_details(args, changes, old, new):
-    """Size and licence columns for `lock diff --details`, for the NEW lock's first platform."""
-    from lock import diff, diff_details, header
-    from lock.targets import Platform
-
-    try:
-        settings = header.parse(Path(args.new).read_text(encoding="utf-8")).settings
-    except header.HeaderError:
-        raise InputError(f"{args.new}: --details needs a lock header (its platforms and Python)") from None
-    cache = _cache_dir(Path(args.new))
-    keyed = ({diff._key(e): e for e in old}, {diff._key(e): e for e in new})
-    return diff_details.columns(changes, *keyed, Platform.parse(settings.platforms[0]), settings.python, cache)
-
-
-def _cache_dir(near: Path) -> Path:
-    """The project's .cache/wheel-info (the nearest pyproject.toml), else one beside the file."""
-    from lock.targets import find_root
-
-    try:
-        return find_root(Path.cwd()) / ".cache" / "wheel-info"
-    except InputError:
-        return near.resolve().parent / ".cache" / "wheel-info"
 
 
 def _os_error(e: OSError) -> LockError:
@@ -525,13 +294,8 @@ def _os_error(e: OSError) -> LockError:
 
 def _diff_projects(args) -> int:
     """`lock diff OLD_DIR NEW_DIR`: each lock of NEW's project (its own, then its layers'), in turn."""
-    from lock import layers
-    from lock.targets import load_config
-
-    config = load_config(Path(args.new).resolve())
     code = errors.EXIT_OK
-    for name in [None, *layers.names(config)]:
-        rel = config.rel(layers.select(config, name).output)
+    for rel in commands.project_locks(args.new):
         old = Path(args.old, rel)
         one = argparse.Namespace(**{**vars(args), "old": str(old) if old.is_file() else os.devnull,
                                     "new": str(Path(args.new, rel)), "title": rel})
@@ -539,21 +303,22 @@ def _diff_projects(args) -> int:
     return code
 
 
-def _run(args) -> int:
-    """One lock (--layer NAME, or a project without layers), else the project's lock, then each
-    layer: `lock` and `check` go through all; after `add` or `upgrade PKG` of the base, its layers
-    are relocked with their own cut-offs (they follow the base); `upgrade` moves every cut-off."""
-    if args.func not in (cmd_lock, cmd_add, cmd_upgrade, cmd_check) or getattr(args, "layer", None):
-        return args.func(args)
-    from lock import layers
+_COMMANDS = {"lock": cmd_lock, "add": cmd_add, "upgrade": cmd_upgrade, "check": cmd_check}
 
-    names = layers.names(_config(args))
-    code = args.func(args)
-    for name in names:
-        one = argparse.Namespace(**{**vars(args), "layer": name, "base_lock": None, "base_image": None})
-        if args.func is cmd_add or (args.func is cmd_upgrade and args.packages):
-            one.func, one.exclude_newer = cmd_lock, None
-        result = one.func(one)  # every layer, even after a failed check: each says what is wrong
+
+def _run(args) -> int:
+    """Each lock the command goes through (commands.runs): every one runs, even after a failed
+    check, so that each says what is wrong; the first failure's exit code wins."""
+    name = next((n for n, f in _COMMANDS.items() if f is args.func), None)
+    if name is None or getattr(args, "layer", None):
+        return args.func(args)
+    code = errors.EXIT_OK
+    for layer, command in commands.runs(_config(args), name, None, getattr(args, "packages", [])):
+        one = args if layer is None else argparse.Namespace(
+            **{**vars(args), "layer": layer, "base_lock": None, "base_image": None})
+        if command != name:  # a layer following its base: relocked with its own cut-offs
+            one.exclude_newer = None
+        result = _COMMANDS[command](one)
         code = code or result
     return code
 

@@ -15,7 +15,7 @@ from lock.lockfile import Entry
 from lock.sbom import licenses_of
 from lock.targets import Platform
 from lock.wheel_info import WheelInfoCache
-from lock.wheelhouse import wheel_installs
+from lock.wheel_tags import wheel_installs
 
 SIZED = ("added", "removed", "upgraded", "downgraded", "changed")
 

@@ -20,16 +20,17 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from lock import header, lockfile, piptools_backend, uv_backend
+from lock.backend import Backend
 from lock.cutoff import Cutoffs
 from lock.errors import FileSystemError, InputError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
 from lock.targets import Config, Platform
 
-BACKENDS = {uv_backend.NAME: uv_backend, piptools_backend.NAME: piptools_backend}
+BACKENDS: dict[str, Backend] = {uv_backend.NAME: uv_backend, piptools_backend.NAME: piptools_backend}
 
 
-def backend_module(name: str):
+def backend_module(name: str) -> Backend:
     try:
         return BACKENDS[name]
     except KeyError:

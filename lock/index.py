@@ -11,13 +11,13 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from lock import ca_bundle
 from lock.errors import ResolverError
 
 DEFAULT_INDEX = "https://pypi.org/simple"
@@ -53,19 +53,13 @@ def _stamp(value: str | None) -> str | None:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _context() -> ssl.SSLContext:
-    # The CA bundle uv and pip are told to trust (a TLS-intercepting proxy's), else the system's.
-    bundle = os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE")
-    return ssl.create_default_context(cafile=bundle if bundle and os.path.isfile(bundle) else None)
-
-
 def project_files(name: str, env: Mapping[str, str] | None = None, timeout: float = 60) -> list[File] | None:
     """The files the index lists for a project; None when the project is not there (404)."""
     url = f"{index_url(env)}/{name}/"
     # gzip: the large projects' pages (numpy: thousands of files) shrink about tenfold.
     request = urllib.request.Request(url, headers={"Accept": _ACCEPT, "Accept-Encoding": "gzip"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout, context=_context()) as response:
+        with urllib.request.urlopen(request, timeout=timeout, context=ca_bundle.ssl_context()) as response:
             kind = response.headers.get_content_type()
             raw = response.read()
             if response.headers.get("Content-Encoding") == "gzip":

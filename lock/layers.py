@@ -102,7 +102,7 @@ def read_base(config: Config) -> Base:
         except header.HeaderError as e:
             raise InputError(f"{shown}: not a lock made by lock ({e}), so it cannot be a base") from None
         parsed = parsed or here
-        for e in lockfile.parse_body(here.body, shown, here.body_line).entries:
+        for e in lockfile.valid_entries(here.body, shown, here.body_line):
             entries.setdefault(e.name, e)
         # A base's own base sits beside it (as the locks of an image do in /opt/locks).
         path = path.parent / Path(here.settings.base[0]).name if here.settings.base else None

@@ -10,7 +10,9 @@ by one or more `--hash=sha256:...` and an optional `# via` annotation:
         #   -r requirements.in
         #   pandas
 
-Rendering is canonical (sorted names, sorted hashes, sorted annotations), so the body depends only on
+This module is the one reader of that format: `lock check`, `lock diff`, the layered locks' bases,
+the SBOM and the wheelhouse all parse with it, so the same bytes are accepted or refused everywhere
+(tests/unit/test_lock_model.py). Rendering is canonical (sorted names, sorted hashes, sorted annotations), so the body depends only on
 the resolution, not on how a resolver happened to format it.
 """
 
@@ -19,8 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pathlib import Path
+
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+
+from lock.errors import InputError
 
 _HASH_RE = re.compile(r"--hash[=\s]\s*(\S+)")
 _HASH_VALUE_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -137,7 +143,9 @@ def parse_body(text: str, display: str = "requirements.lock", first_line: int = 
         rest = ("--" + rest) if rest else ""
         hashes = _HASH_RE.findall(rest)
         leftover = _HASH_RE.sub("", rest).strip()
-        if leftover:
+        if leftover.startswith("#"):
+            body.problems.append(f"{where}: a comment after the hashes of {req_text.strip()!r} (lock writes none there)")
+        elif leftover:
             body.problems.append(f"{where}: unexpected option {leftover.split()[0]!r} on {req_text.strip()!r}")
         try:
             req = Requirement(req_text.strip())
@@ -178,6 +186,27 @@ def parse_body(text: str, display: str = "requirements.lock", first_line: int = 
             body.problems.append(f"{display}:{e.line}: {e.name} is listed twice (also line {seen[key]})")
         seen.setdefault(key, e.line)
     return body
+
+
+def valid_entries(text: str, display: str = "requirements.lock", first_line: int = 1) -> list[Entry]:
+    """The entries of a body that has no problem at all, else InputError naming the first (file:line)."""
+    body = parse_body(text, display, first_line)
+    if body.problems:
+        more = f" (and {len(body.problems) - 1} more)" if len(body.problems) > 1 else ""
+        raise InputError(body.problems[0] + more)
+    return body.entries
+
+
+def read_entries(path: Path, display: str) -> list[Entry]:
+    """valid_entries of a hashed requirements file (a lock with or without lock's header, or a
+    resolver's output such as image/build-tools.txt); InputError when it cannot be read."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{display}: not found") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{display}: cannot read: {e}") from None
+    return valid_entries(text, display)
 
 
 def render_body(entries: list[Entry]) -> str:

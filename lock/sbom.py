@@ -114,11 +114,9 @@ def generate(root: Path, lock_path: Path) -> str:
         header.parse(text)
     except header.HeaderError as e:
         raise InputError(f"{lock_path}: not a lock made by `lock` ({e})") from None
-    body = lockfile.parse_body(text, lock_path.name)
-    if body.problems:
-        raise InputError(body.problems[0])
+    entries = lockfile.valid_entries(text, lock_path.name)
     cache = WheelInfoCache(root / ".cache" / "wheel-info")
-    infos = cache.many(body.entries)
+    infos = cache.many(entries)
     missing = sorted(name for name, info in infos.items() if info is None)
     if missing:
         print(f"lock sbom: warning: the index lists none of the locked files of {', '.join(missing)}; "

@@ -6,6 +6,7 @@ cannot disagree); the platforms and file names from `[tool.lock]` in pyproject.t
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -123,7 +124,7 @@ class Config:
 
             return Path(os.path.relpath(path.resolve(), self.root.resolve())).as_posix()
 
-    @property
+    @functools.cached_property  # read once per Config: the Dockerfile does not change under a run
     def python(self) -> PythonTarget:
         if self.base is not None:  # a layer installs into its base's Python
             from lock.layers import base_python

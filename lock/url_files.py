@@ -22,38 +22,21 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from lock import atomic, ca_bundle
 from lock.errors import InputError, ResolverError, shorten
 from lock.requirements_in import Inputs, Spec
 from lock.targets import Platform
+from lock.wheel_tags import tags_install
 
 _SHA256_RE = re.compile(r"(?:^|&)sha256=([0-9a-f]{64})(?:$|&)")
-_LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
 TIMEOUT = 60  # seconds without a byte before a download counts as failed
 
 
 def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "lock" / "url-files"
-
-
-def platform_tags(platform: Platform) -> list[str]:
-    """The platform tags an installer accepts on the target, newest first."""
-    if platform.glibc is None:  # uv's *-unknown-linux-musl is musllinux_1_2
-        return [f"musllinux_1_{minor}_{platform.machine}" for minor in (2, 1, 0)]
-    tags = [f"manylinux_2_{minor}_{platform.machine}" for minor in range(platform.glibc[1], 4, -1)]
-    tags += [f"{alias}_{platform.machine}" for minor, alias in _LEGACY_MANYLINUX.items() if minor <= platform.glibc[1]]
-    return tags
-
-
-def supported_tags(python: str, platform: Platform) -> set[Tag]:
-    version = tuple(int(x) for x in python.split("."))
-    platforms = platform_tags(platform)
-    return set(cpython_tags(version, platforms=platforms)) | set(
-        compatible_tags(version, interpreter=f"cp{version[0]}{version[1]}", platforms=platforms)
-    )
 
 
 def wheel_name(url: str) -> str:
@@ -73,7 +56,7 @@ def check_wheel(spec: Spec, python: str, platforms: tuple[Platform, ...]) -> Non
     if canonicalize_name(name) != spec.name:
         raise InputError(f"{spec.where}: the URL is a wheel of {name}, not of {spec.requirement.name}")
     marker = spec.requirement.marker
-    fits = {p.name for p in platforms if tags & supported_tags(python, p)}
+    fits = {p.name for p in platforms if tags_install(tags, p, python)}
     for platform in platforms:
         if marker is not None and not marker.evaluate(platform.marker_environment(python)):
             continue
@@ -106,29 +89,23 @@ def verify_hash(spec: Spec, cache: Path | None = None) -> None:
             where = cache
         except OSError:  # no cache (read-only home): check without keeping the file
             where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lock-url-")))
-        fd, tmp = tempfile.mkstemp(dir=where, prefix=".download-")
-        try:
-            digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as out:
-                for chunk in _download(spec, url):
-                    digest.update(chunk)
-                    out.write(chunk)
+        digest = hashlib.sha256()
+        with atomic.replacing(where / expected) as out:  # kept only when its hash is right
+            for chunk in _download(spec, url):
+                digest.update(chunk)
+                out.write(chunk)
             actual = digest.hexdigest()
             if actual != expected:
                 raise InputError(
                     f"{spec.where}: sha256 mismatch for {wheel_name(url)}: the requirement says {expected}, "
                     f"the file is {actual}"
                 )
-            os.replace(tmp, where / expected)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
 
 
 def _download(spec: Spec, url: str):
     shown = shorten(url.split("#")[0], 160)
     try:
-        with urllib.request.urlopen(url.split("#")[0], timeout=TIMEOUT) as response:
+        with urllib.request.urlopen(url.split("#")[0], timeout=TIMEOUT, context=ca_bundle.ssl_context()) as response:
             while chunk := response.read(1 << 16):
                 yield chunk
     except urllib.error.HTTPError as e:

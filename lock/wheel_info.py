@@ -25,7 +25,7 @@ from pathlib import Path
 from lock import atomic
 from lock.errors import ResolverError
 from lock.lockfile import Entry
-from lock.wheelhouse import SIMPLE_JSON, Index, index_url
+from lock.wheelhouse.index import SIMPLE_JSON, Index, index_url
 
 _WORKERS = 8
 

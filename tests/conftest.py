@@ -13,8 +13,10 @@ from pathlib import Path
 import docker
 import pytest
 
-from builds import PROJECT_ROOT, build
-from containers import TrackedContainer
+from tests.support.builds import build
+from tests.support.compose_project import ComposeProject
+from tests.support.containers import TrackedContainer
+from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
 
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
@@ -56,10 +58,10 @@ def hub_image(image, docker_client) -> str:
 @pytest.fixture(scope="session")
 def frozen_index():
     """frozen_index(lock_path) -> URL: a local index on 127.0.0.1 holding exactly the files the lock
-    vouches for (tests/local_index.py), built once per lock body and kept in .cache/ between runs."""
+    vouches for (tests/support/local_index.py), built once per lock body and kept in .cache/ between runs."""
     from contextlib import ExitStack
 
-    from local_index import freeze, serve
+    from tests.support.local_index import freeze, serve
 
     from lock import header, index
     from lock.lockfile import parse_body
@@ -88,6 +90,33 @@ def containers(docker_client, image):
     tracked = TrackedContainer(docker_client, image)
     yield tracked
     tracked.remove_all()
+
+
+@pytest.fixture
+def compose_project(tmp_path, image, docker_client):
+    """compose.yaml in a fresh folder (tests/support/compose_project.py), torn down afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("chowns the volume folders to UID 1000")
+    project = ComposeProject(tmp_path, image, docker_client)
+    yield project
+    project("down", "-v", check=False)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium whose pages reach 127.0.0.1 only (tests/support/browser.py)."""
+    from tests.support.browser import chromium  # Playwright only in sessions that drive a browser
+
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """test-output/browser/: what browser tests leave to look at (screenshots of failures)."""
+    path = TEST_OUTPUT / "browser"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 @pytest.fixture

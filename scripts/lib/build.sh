@@ -31,6 +31,20 @@ common_build_args() {
   if ca=$(host_ca_bundle); then args+=(--secret "id=ca,src=$ca"); fi
 }
 
+# pick_tag DEFAULT ARGS...: `tag` from `--tag NAME` or `--tag=NAME` wherever it is among ARGS
+# (else DEFAULT), `rest` the other ARGS in order, for docker.
+pick_tag() {
+  tag=$1; shift
+  rest=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --tag) [ $# -ge 2 ] || die "--tag needs a NAME"; tag=$2; shift 2 ;;
+      --tag=*) tag=${1#--tag=}; shift ;;
+      *) rest+=("$1"); shift ;;
+    esac
+  done
+}
+
 build_image() {
   local tag=$1; shift
   local base epoch commit context sbom_dir label labels base_args

@@ -31,13 +31,9 @@ is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; 
 
 # The host's CA bundle: what pip, uv and curl on this host trust. Passed to builds as a BuildKit
 # secret so that a TLS-intercepting proxy works inside `docker build` too; it never lands in a layer.
+# The search list lives in lock/ca_bundle.py only (the wheelhouse and `lock` use the same).
 host_ca_bundle() {
-  local f
-  for f in "${SSL_CERT_FILE:-}" "${REQUESTS_CA_BUNDLE:-}" /etc/ssl/certs/ca-certificates.crt \
-           /etc/pki/tls/certs/ca-bundle.crt /etc/ssl/cert.pem; do
-    [ -n "$f" ] && [ -r "$f" ] && { printf '%s\n' "$f"; return 0; }
-  done
-  return 1
+  python3 -I "$PROJECT_ROOT/lock/ca_bundle.py"  # -I: nothing of lock/ shadows the standard library
 }
 
 # The Debian mirror this host already uses (first non-security URI in its apt sources).

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import measure, report
+from tests.benchmarks import measure, report
+from tests.support.paths import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
-PROJECT_ROOT = HERE.parents[1]
 OUTPUT_DIR = PROJECT_ROOT / "test-output" / "benchmarks"
 GZIP_CACHE = PROJECT_ROOT / ".cache" / "benchmarks" / "layer-gzip-sizes.json"
 NAIVE_TAG = measure.NAIVE_TAG

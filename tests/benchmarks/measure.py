@@ -20,11 +20,11 @@ import docker
 import docker.errors
 import requests
 
-from builds import build
-from containers import Server, free_port
-from kernel import execute, start_kernel
+from tests.support.builds import build
+from tests.support.containers import Server, free_port
+from tests.support.kernel import execute, start_kernel
+from tests.support.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NAIVE_DOCKERFILE = Path(__file__).resolve().parent / "naive.Dockerfile"
 NAIVE_TAG = "jupyterlab-minimalist:naive"
 MB = 1_000_000  # decimal megabytes, as `docker image ls` and registries count

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from benchmarks import measure, report
+from tests.benchmarks import measure, report
 
 pytestmark = pytest.mark.image
 

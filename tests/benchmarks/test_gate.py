@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from benchmarks import report
+from tests.benchmarks import report
 
 MB = report.MB
 

@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from benchmarks import measure, report
-from containers import Server, poll
-from hubs import Hub
-from kernel import execute, start_kernel
+from tests.benchmarks import measure, report
+from tests.support.containers import Server, poll
+from tests.support.hubs import Hub
+from tests.support.kernel import execute, start_kernel
 
 pytestmark = [pytest.mark.hub, pytest.mark.image]
 

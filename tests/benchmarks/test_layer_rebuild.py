@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from benchmarks import measure, report
-from benchmarks.test_build import ADDED_NAME
+from tests.benchmarks import measure, report
+from tests.benchmarks.test_build import ADDED_NAME
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 

@@ -29,10 +29,10 @@ from lock.cutoff import Cutoffs
 from lock.errors import InputError
 from lock.lockfile import parse_body
 from lock.targets import Platform
+from tests.support.paths import PROJECT_ROOT as PROJECT
 
 pytestmark = [pytest.mark.benchmark_suite, pytest.mark.network]
 
-PROJECT = Path(__file__).resolve().parents[2]
 HOST_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
 HOST_PLATFORM = f"{piptools_backend.host_target()[1]}-manylinux_2_28"
 BACKENDS = {"uv": uv_backend, "pip-tools": piptools_backend}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from benchmarks import readme_table
+from tests.benchmarks import readme_table
 
 SAMPLE = {
     "run_id": "sample",

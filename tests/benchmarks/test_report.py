@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from benchmarks import measure, report
+from tests.benchmarks import measure, report
 
 MB = report.MB
 

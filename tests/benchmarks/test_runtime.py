@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import measure, report
-from kernel import execute, start_kernel
+from tests.benchmarks import measure, report
+from tests.support.kernel import execute, start_kernel
 
 pytestmark = pytest.mark.image
 

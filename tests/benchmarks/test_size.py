@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import measure
+from tests.benchmarks import measure
 
 pytestmark = pytest.mark.image
 

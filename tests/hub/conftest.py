@@ -1,13 +1,11 @@
-"""The hub tests' browser: the browser suite's Chromium (tests/browser/conftest.py), which reaches
-127.0.0.1 only, with one fresh context per hub user so that two users are logged in at once."""
+"""The hub tests' browser contexts: one fresh context per hub user (tests/support/browser.py: own
+cookies, 127.0.0.1 only), so that two users are logged in at once."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from browser.conftest import LOCAL_HOSTS, browser, output_dir  # noqa: F401 -- fixtures reused
-from playwright.sync_api import Browser, BrowserContext
+
+from tests.support.browser import local_only_context
 
 
 @pytest.fixture
@@ -17,22 +15,13 @@ def offsite_requests() -> list[str]:
 
 
 @pytest.fixture
-def user_context(browser: Browser, offsite_requests):  # noqa: F811
+def user_context(browser, offsite_requests):
     """user_context() -> a new browser context (own cookies) that only reaches 127.0.0.1."""
-    contexts: list[BrowserContext] = []
+    contexts = []
 
-    def only_local(route) -> None:
-        if urlsplit(route.request.url).hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:
-            offsite_requests.append(route.request.url)
-            route.abort("blockedbyclient")
-
-    def new() -> BrowserContext:
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.route("**/*", only_local)
-        contexts.append(context)
-        return context
+    def new():
+        contexts.append(local_only_context(browser, offsite_requests))
+        return contexts[-1]
 
     yield new
     for context in contexts:

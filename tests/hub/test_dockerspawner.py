@@ -10,12 +10,12 @@ import json
 import re
 import pytest
 import requests
-from browser.test_notebook_in_browser import run_plot_and_save, stream_text, wait_for_lab
 from playwright.sync_api import Page, expect
 
-from builds import PROJECT_ROOT
-from containers import poll
-from hubs import Hub
+from tests.support.containers import poll
+from tests.support.hubs import Hub
+from tests.support.lab import run_plot_and_save, stream_text, wait_for_lab
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = [pytest.mark.hub, pytest.mark.image, pytest.mark.browser]
 

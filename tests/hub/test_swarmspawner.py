@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import requests
 
-from hubs import Hub
+from tests.support.hubs import Hub
 
 pytestmark = [pytest.mark.hub, pytest.mark.image]
 

@@ -13,9 +13,9 @@ import pytest
 import requests
 import yaml
 
-from builds import PROJECT_ROOT
-from containers import poll
-from hubs import free_port
+from tests.support.containers import poll
+from tests.support.hubs import free_port
+from tests.support.paths import PROJECT_ROOT
 
 HUB = PROJECT_ROOT / "hub"
 

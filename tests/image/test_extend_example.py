@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from builds import PROJECT_ROOT
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 

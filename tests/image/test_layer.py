@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from builds import PROJECT_ROOT
+from tests.support.paths import PROJECT_ROOT
 from lock import header
 
 pytestmark = [pytest.mark.image, pytest.mark.network]

@@ -4,50 +4,25 @@ kernel and in later ones, the locked venv stays as it is, and a note says once h
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import uuid
 
 import pytest
-from local_index import _wheel
 
-from containers import Server, free_port
-from kernel import execute, start_kernel
+from tests.support.kernel import execute, start_kernel
+from tests.support.local_index import wheel
 
-pytestmark = [pytest.mark.image,
-              pytest.mark.skipif(os.geteuid() != 0, reason="chowns the volume folders to UID 1000")]
+pytestmark = pytest.mark.image
 
 SITE = "/tmp/.local/notebook-packages/lib/python3.13/site-packages"
 
 
 @pytest.fixture
-def server(tmp_path, project_root, image, docker_client):
+def server(compose_project):
     """compose.yaml as users run it, with two tiny wheels in its data folder (no index needed)."""
-    shutil.copy(project_root / "compose.yaml", tmp_path / "compose.yaml")
-    port = free_port()
-    (tmp_path / ".env").write_text(f"IMAGE={image}\nJUPYTER_TOKEN=pip-token\nJUPYTER_HOST_PORT={port}\n"
-                                   "NB_UID=1000\nNB_GID=1000\n")
-    for folder in ("notebooks", "data"):
-        (tmp_path / folder).mkdir()
-        os.chown(tmp_path / folder, 1000, 1000)
     for name in ("demo-notebook-pkg", "demo-other-pkg"):
-        data, _, filename = _wheel(name, "1.0", [])
-        (tmp_path / "data" / filename).write_bytes(data)
-    name = f"jlm-pip-{uuid.uuid4().hex[:8]}"
-
-    def compose(*args):
-        return subprocess.run(["docker", "compose", "-p", name, *args], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120, check=True)
-
-    try:
-        compose("up", "-d", "--no-build")
-        container = docker_client.containers.get(compose("ps", "-q", "jupyterlab").stdout.strip())
-        running = Server(container, f"http://127.0.0.1:{port}", "pip-token")
-        running.wait_ready()
-        yield running
-    finally:
-        subprocess.run(["docker", "compose", "-p", name, "down", "-v"], cwd=tmp_path, capture_output=True, timeout=120)
+        data, _, filename = wheel(name, "1.0", [])
+        (compose_project.folder / "data" / filename).write_bytes(data)
+    compose_project.up()
+    return compose_project.server()
 
 
 def pip_install(server, kernel, name):

@@ -5,7 +5,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -14,24 +13,20 @@ import uuid
 import pytest
 import requests
 
-from containers import free_port
+from tests.support.containers import free_port
+from tests.support.repo_copy import copy_project
 
 pytestmark = pytest.mark.image
 
 
 @pytest.fixture
-def checkout(project_root):
-    """A copy of the tracked files, as a fresh clone would have them (its own .env, no state),
+def checkout():
+    """A copy of the files git would commit, as a fresh clone would have them (its own .env, no state),
     readable by other users (pytest's tmp_path is not)."""
     with tempfile.TemporaryDirectory(prefix="jlm-checkout-") as directory:
         copy = pathlib.Path(directory)
         copy.chmod(0o755)
-        files = subprocess.run(["git", "ls-files", "-z"], cwd=project_root, capture_output=True, check=True).stdout
-        for name in filter(None, files.decode().split("\0")):
-            if (project_root / name).exists():
-                (copy / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(project_root / name, copy / name)
-        yield copy
+        yield copy_project(copy)
 
 
 def run(script, checkout, env, timeout=1200):

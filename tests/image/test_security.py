@@ -3,16 +3,15 @@ a healthcheck that follows the server, nothing phoning home, nothing outside the
 
 import json
 import re
-import time
 
 import pytest
 import requests
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from certs import self_signed_certificate
-from containers import Server, free_port, poll
-from kernel import execute, start_kernel
+from tests.support.certs import self_signed_certificate
+from tests.support.containers import Server, free_port, poll
+from tests.support.kernel import execute, start_kernel
 
 pytestmark = pytest.mark.image
 

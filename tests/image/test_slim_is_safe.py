@@ -4,9 +4,8 @@ remains the way a user of these packages would."""
 import re
 
 import pytest
-import requests
 
-from kernel import complete, execute, start_kernel
+from tests.support.kernel import complete, execute, start_kernel
 
 pytestmark = pytest.mark.image
 

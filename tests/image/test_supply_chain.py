@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from builds import build
+from tests.support.builds import build
 
 pytestmark = pytest.mark.image
 

@@ -6,13 +6,9 @@ ordinary cache is shared between tests. The no-network tests use a fresh empty c
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # lock_helpers, next to this file
-from lock_helpers import error_line, run_lock, snapshot, write_project  # noqa: E402
+from tests.support.lock_helpers import error_line, run_lock, snapshot, write_project
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ file touched. Resolver failures come from the real uv; no network is a real unre
 from __future__ import annotations
 
 import pytest
-from lock_helpers import OLD
+
+from tests.support.lock_helpers import OLD
 
 pytestmark = pytest.mark.network
 

@@ -7,7 +7,9 @@ import re
 import shutil
 
 import pytest
-from lock_helpers import REPO, pip_dry_run
+
+from tests.support.lock_helpers import pip_dry_run
+from tests.support.paths import PROJECT_ROOT
 
 from lock import header
 from lock.lockfile import parse_body
@@ -20,7 +22,7 @@ def copy(tmp_path):
     root = tmp_path / "copy"
     root.mkdir()
     for name in PROJECT_FILES:
-        shutil.copy(REPO / name, root / name)
+        shutil.copy(PROJECT_ROOT / name, root / name)
     # The base lock alone: its layers (e.g. hub) are locked from other inputs, not in its index view.
     pyproject = root / "pyproject.toml"
     pyproject.write_text(re.sub(r"^\[tool\.lock\.layers\.[^\]]+\]\n(?:[^\[\n].*\n)*", "", pyproject.read_text(), flags=re.M))
@@ -28,7 +30,7 @@ def copy(tmp_path):
 
 
 def test_committed_lock_is_up_to_date(lock):
-    proc = lock(REPO, "check")
+    proc = lock(PROJECT_ROOT, "check")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("lock: requirements.lock is up to date (")
 
@@ -47,9 +49,9 @@ def test_check_fails_after_appending_to_requirements_in(copy, lock):
 def test_committed_lock_relocks_to_its_own_bytes_against_a_frozen_index(copy, lock, frozen_index):
     """Same inputs, same cut-off, same index view -> same bytes, whatever the live index did since:
     resolved from scratch (no lock to start from) against an index frozen to the lock's files."""
-    committed = (REPO / "requirements.lock").read_bytes()
+    committed = (PROJECT_ROOT / "requirements.lock").read_bytes()
     cutoff = header.parse(committed.decode()).settings.cutoffs.exclude_newer
-    env = {"UV_DEFAULT_INDEX": frozen_index(REPO / "requirements.lock")}
+    env = {"UV_DEFAULT_INDEX": frozen_index(PROJECT_ROOT / "requirements.lock")}
     (copy / "requirements.lock").unlink()
     first = lock(copy, "--exclude-newer", cutoff, env=env)
     assert first.returncode == 0, first.stderr
@@ -72,13 +74,13 @@ def test_check_resolve_on_the_live_index_never_calls_the_committed_lock_wrong(co
         assert "lock: the package index changed under requirements.lock's cut-off" in proc.stderr
         assert "requirements.lock is still valid: it installs exactly as before" in proc.stderr
         assert "lock upgrade " in proc.stderr and "run `lock`" not in proc.stderr
-    assert (copy / "requirements.lock").read_bytes() == (REPO / "requirements.lock").read_bytes()
+    assert (copy / "requirements.lock").read_bytes() == (PROJECT_ROOT / "requirements.lock").read_bytes()
 
 
 @pytest.mark.network
 @pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
 def test_pip_accepts_committed_lock(machine, tmp_path):
-    lockfile = REPO / "requirements.lock"
+    lockfile = PROJECT_ROOT / "requirements.lock"
     entries = parse_body(lockfile.read_text()).by_name()
     report = pip_dry_run(lockfile, machine, tmp_path)
     installed = {

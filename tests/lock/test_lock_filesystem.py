@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from lock_helpers import OLD, REPO
+
+from tests.support.lock_helpers import OLD, lock_environment, run_lock
 
 pytestmark = pytest.mark.network  # `lock` on a read-only mount and the immutable file resolve first
 
@@ -25,10 +26,9 @@ def in_namespace(setup: str, root, *args: str, after: str = "true") -> subproces
     inside a private mount namespace; mounts vanish with it. The exit code is lock's."""
     lock = " ".join([sys.executable, "-m", "lock", *args])
     script = f'set -e; P="{root}"; {setup}; cd "$P"; set +e; {lock}; rc=$?; {after}; exit $rc'
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         ["unshare", "--mount", "--map-root-user", "sh", "-c", script],
-        env=env,
+        env=lock_environment(),
         capture_output=True,
         text=True,
         timeout=300,
@@ -98,14 +98,7 @@ def test_read_only_directory(small, files, error):
     small.chmod(0o555)
     try:
         before = files(small)
-        proc = subprocess.run(
-            [sys.executable, "-m", "lock", "add", "attrs"],
-            cwd=small,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        proc = run_lock(small, "add", "attrs", timeout=300)
         assert proc.returncode == 7, proc.stderr
         assert error(proc) == f"lock: error: cannot write in {small} (for requirements.in): Permission denied"
         assert files(small) == before

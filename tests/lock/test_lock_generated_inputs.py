@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
-from lock_helpers import REPO
+from tests.support.paths import PROJECT_ROOT
 
 from lock.cli import main
 from lock.errors import EXIT_FILESYSTEM, EXIT_INPUT, EXIT_OK, EXIT_RESOLUTION, EXIT_RESOLVER, EXIT_STALE
@@ -50,8 +49,8 @@ OFFLINE = {
 PYPROJECT = '[project]\nname = "demo"\nversion = "0"\n\n[tool.lock]\nplatforms = {platforms}\n'
 PLATFORMS = '["x86_64-manylinux_2_28", "aarch64-manylinux_2_28"]'
 DOCKERFILE = "ARG BASE_IMAGE=python:3.13-slim-trixie\nFROM ${BASE_IMAGE}\n"
-REQUIREMENTS_IN = (REPO / "requirements.in").read_bytes()
-REQUIREMENTS_LOCK = (REPO / "requirements.lock").read_bytes()
+REQUIREMENTS_IN = (PROJECT_ROOT / "requirements.in").read_bytes()
+REQUIREMENTS_LOCK = (PROJECT_ROOT / "requirements.lock").read_bytes()
 RUNS = {"count": 0}
 
 
@@ -171,7 +170,7 @@ def test_check_with_generated_requirements(project, data):
 @given(data=lock_file)
 def test_check_and_diff_with_generated_locks(project, data):
     attempt(project, ["check", "-q", "--project", str(project)], **{"requirements.lock": data})
-    attempt(project, ["diff", str(REPO / "requirements.lock"), str(project / "requirements.lock")], **{"requirements.lock": data})
+    attempt(project, ["diff", str(PROJECT_ROOT / "requirements.lock"), str(project / "requirements.lock")], **{"requirements.lock": data})
 
 
 @seed(14)

@@ -1,5 +1,5 @@
 """`lock check --resolve` against an index that moves under the cut-off -- served by the test on
-127.0.0.1 (tests/local_index.py), resolved by the real uv. Each cause has its own exit code:
+127.0.0.1 (tests/support/local_index.py), resolved by the real uv. Each cause has its own exit code:
 1 the inputs changed, 5 the index changed (the lock is still valid), 6 the same index view gives
 other bytes. None of them writes a file."""
 
@@ -9,7 +9,8 @@ import datetime as dt
 import re
 
 import pytest
-from local_index import LocalIndex
+
+from tests.support.local_index import LocalIndex
 
 from lock import header, index_view
 

@@ -1,11 +1,12 @@
 """Layered locks (lock.layers) with the real uv against an index the test serves on 127.0.0.1
-(tests/local_index.py): a layer holds only what its base does not, never moves a base pin, is
+(tests/support/local_index.py): a layer holds only what its base does not, never moves a base pin, is
 refused with exit 3 when it would have to, and goes stale when its base's pins change."""
 
 from __future__ import annotations
 
 import pytest
-from local_index import LocalIndex
+
+from tests.support.local_index import LocalIndex
 
 from lock import header
 from lock.lockfile import parse_body

@@ -8,7 +8,8 @@ import re
 import sys
 
 import pytest
-from lock_helpers import OLD, index_files, pip_dry_run
+
+from tests.support.lock_helpers import OLD, index_files, pip_dry_run
 
 from lock import header
 from lock.lockfile import parse_body

@@ -17,25 +17,20 @@ import sys
 import time
 
 import pytest
-from lock_helpers import OLD, REPO
+
+from tests.support.containers import poll
+from tests.support.lock_helpers import OLD, lock_environment
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.network
 STAGED = ".lock-staged."
 
 
-def poll(predicate, timeout: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
-
-
 def start(root, *args, env=None, stderr_path=None):
-    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.Popen(
         [sys.executable, "-m", "lock", *args],
         cwd=root,
-        env=environment,
+        env=lock_environment(env),
         stdout=subprocess.PIPE,
         stderr=open(stderr_path, "w") if stderr_path else subprocess.PIPE,  # noqa: SIM115
         text=True,
@@ -58,7 +53,8 @@ def test_two_adds_at_once_lose_nothing(locked, lock, tmp_path):
         for name in ("attrs", "idna"):
             err = tmp_path / f"{name}.err"
             procs.append((start(locked, "add", name, stderr_path=err), err))
-            poll(lambda err=err: "waiting for another lock run on this project" in err.read_text(), what="waiting")
+            poll(lambda err=err: "waiting for another lock run on this project" in err.read_text(), 60, "waiting",
+                 interval=0.02)
     finally:
         os.unlink(flock)  # released as a run releases it
         os.close(holder)
@@ -123,7 +119,7 @@ def staged(root):
 def test_signal_during_add_removes_the_staged_copy(locked, files, hanging_index, signum, code):
     before = files(locked)
     proc = start(locked, "add", "attrs", env=hanging_index)
-    poll(lambda: staged(locked), what="the staged requirements")
+    poll(lambda: staged(locked), 60, "the staged requirements", interval=0.02)
     started = time.monotonic()
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
@@ -136,13 +132,13 @@ def test_signal_during_add_removes_the_staged_copy(locked, files, hanging_index,
 
 def test_sigkill_leftovers_are_ignored_by_git_and_removed_by_the_next_run(locked, lock, hanging_index):
     proc = start(locked, "add", "attrs", env=hanging_index)
-    poll(lambda: staged(locked), what="the staged requirements")
+    poll(lambda: staged(locked), 60, "the staged requirements", interval=0.02)
     proc.kill()
     proc.wait(timeout=60)
     leftovers = staged(locked) + [p.name for p in locked.glob(".*.flock")]
     assert leftovers
     ignored = subprocess.run(
-        ["git", "check-ignore", "--no-index", *leftovers], cwd=REPO, capture_output=True, text=True
+        ["git", "check-ignore", "--no-index", *leftovers], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
     assert ignored.stdout.split() == leftovers
     again = lock(locked, "add", "idna", env={**hanging_index, "UV_HTTP_TIMEOUT": "1", "UV_HTTP_RETRIES": "0"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from lock_helpers import REPO
+from tests.support.paths import PROJECT_ROOT
 
 OFFLINE = {
     "HTTPS_PROXY": "http://127.0.0.1:9",
@@ -23,9 +23,9 @@ OFFLINE = {
 
 def test_fresh_clone_without_network_exits_4(tmp_path):
     clone = tmp_path / "clone"
-    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True).stdout
     for name in filter(None, tracked.decode().split("\0")):
-        source = REPO / name
+        source = PROJECT_ROOT / name
         if source.is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, clone / name)

@@ -4,7 +4,8 @@ it on trust) and refuses a wheel that cannot install on every target it applies 
 from __future__ import annotations
 
 import pytest
-from lock_helpers import OLD
+
+from tests.support.lock_helpers import OLD
 
 pytestmark = pytest.mark.network
 

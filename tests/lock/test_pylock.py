@@ -70,7 +70,7 @@ def test_pylock_regenerates_byte_for_byte(copy, project_root):
 
 @pytest.mark.network
 def test_lock_writes_pylock_with_the_lock_and_add_keeps_it_in_sync(project, lock):
-    from lock_helpers import OLD
+    from tests.support.lock_helpers import OLD
 
     root = project("six\n")
     with (root / "pyproject.toml").open("a") as f:

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from certs import self_signed_certificate
-from containers import poll
+from tests.support.certs import self_signed_certificate
+from tests.support.containers import poll
 
 pytestmark = pytest.mark.image
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from containers import poll
+from tests.support.containers import poll
 
 pytestmark = pytest.mark.image
 

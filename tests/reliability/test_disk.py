@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from containers import poll
+from tests.support.containers import poll
 
 pytestmark = pytest.mark.image
 

@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from kernel import KernelChannel
-from reliability.figures import MB, memory_bytes, percentiles, write
+from tests.support.kernel import KernelChannel
+from tests.support.figures import MB, memory_bytes, percentiles, write
 
 pytestmark = [pytest.mark.image, pytest.mark.load]
 

@@ -7,8 +7,7 @@ import subprocess
 
 import pytest
 
-from containers import poll
-from kernel import KernelChannel
+from tests.support.kernel import KernelChannel
 
 pytestmark = pytest.mark.image
 

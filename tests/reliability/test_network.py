@@ -6,7 +6,7 @@ import uuid
 import docker.types
 import pytest
 
-from containers import poll
+from tests.support.containers import poll
 
 pytestmark = pytest.mark.image
 

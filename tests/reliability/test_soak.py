@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from kernel import KernelChannel, start_kernel
-from reliability.figures import MB, memory_bytes, percentiles, write
+from tests.support.kernel import KernelChannel, start_kernel
+from tests.support.figures import MB, memory_bytes, percentiles, write
 
 pytestmark = [pytest.mark.image, pytest.mark.soak]
 

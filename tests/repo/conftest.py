@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # workflows.py and repo_copy.py, next to this file
-from repo_copy import copy_project  # noqa: E402
+from tests.support.repo_copy import copy_project
 
 
 @pytest.fixture

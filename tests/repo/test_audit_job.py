@@ -7,11 +7,9 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
-from pathlib import Path
 
-from workflows import load, step
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT
+from tests.support.workflows import load, step
 
 
 def test_audit_job_runs_pip_audit_on_the_hashed_lock_with_options_it_knows():

@@ -1,5 +1,7 @@
-"""hadolint on every Dockerfile the repository holds (the image's and the benchmarks' naive one);
-the naive one may only carry documented `# hadolint ignore=` lines."""
+"""hadolint on every Dockerfile the repository holds (the image's, the layer's, the example's, the
+benchmarks' naive one, and any added later: found by name, and a file that reads like a Dockerfile
+under another name fails the suite); the naive one may only carry documented `# hadolint ignore=`
+lines."""
 
 from __future__ import annotations
 
@@ -8,13 +10,39 @@ import subprocess
 
 import pytest
 
-from repo_copy import PROJECT_ROOT, project_files
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repo_copy import project_files
 
-DOCKERFILES = [name for name in project_files() if re.search(r"(^|/)(Dockerfile|[^/]*\.Dockerfile)$", name)]
+NAMED = re.compile(r"(^|/)(Dockerfile|Containerfile)(\.[^/]+)?$|\.(Dockerfile|Containerfile)$")
+DOCKERFILES = [name for name in project_files() if NAMED.search(name)]
+# A Dockerfile's first instruction: FROM, or ARG before it (parser directives and comments start with #).
+FIRST_INSTRUCTION = re.compile(r"\A(?:\s*(?:#[^\n]*)?\n)*\s*(?:ARG\s[^\n]*\n(?:\s*(?:#[^\n]*)?\n)*\s*)*FROM\s", re.I)
+
+
+def reads_like_a_dockerfile(path) -> bool:
+    try:
+        return bool(FIRST_INSTRUCTION.match(path.read_text()))
+    except (UnicodeDecodeError, IsADirectoryError):
+        return False
 
 
 def test_the_dockerfiles_are_found():
-    assert {"Dockerfile", "tests/benchmarks/naive.Dockerfile"} <= set(DOCKERFILES)
+    shipped = {"Dockerfile", "image/layer.Dockerfile", "examples/extend/Dockerfile",
+               "tests/benchmarks/naive.Dockerfile"}
+    assert shipped <= set(DOCKERFILES)
+
+
+def test_no_dockerfile_hides_under_another_name():
+    """A Dockerfile named otherwise would escape hadolint: name it Dockerfile or NAME.Dockerfile."""
+    hidden = [name for name in project_files()
+              if name not in DOCKERFILES and reads_like_a_dockerfile(PROJECT_ROOT / name)]
+    assert hidden == []
+
+
+def test_a_dockerfile_is_recognised_by_its_content(tmp_path):
+    (tmp_path / "build").write_text("# a comment\nARG BASE=debian\n\nFROM ${BASE}\nRUN true\n")
+    (tmp_path / "notes").write_text("Build it FROM the Dockerfile.\n")
+    assert reads_like_a_dockerfile(tmp_path / "build") and not reads_like_a_dockerfile(tmp_path / "notes")
 
 
 @pytest.mark.parametrize("name", DOCKERFILES)

@@ -2,7 +2,7 @@
 into its repository is exactly what scripts/build-layer builds and the suite tests (but for the
 name of the lock it installs by default)."""
 
-from builds import PROJECT_ROOT
+from tests.support.paths import PROJECT_ROOT
 
 
 def steps(path) -> list[str]:

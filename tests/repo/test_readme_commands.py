@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from builds import PROJECT_ROOT
+from tests.support.paths import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 # `scripts/NAME ...` or `python3 scripts/lib/NAME.py ...`, up to a comment, backtick or line end.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflows import WORKFLOWS
+from tests.support.workflows import WORKFLOWS
 
 GITHUB = WORKFLOWS.parent
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.y*ml"))

@@ -1,5 +1,5 @@
 """The workflows' shell steps that need nothing from GitHub, run here from the YAML itself
-(tests/repo/workflows.py): ci.yml's lock-check job in a scratch copy (hash-checked uv install,
+(tests/support/workflows.py): ci.yml's lock-check job in a scratch copy (hash-checked uv install,
 `uv sync --locked`, `uv run lock check`), the `lock check --resolve` step's handling of lock's
 exit codes in both workflows, and lock-upgrade.yml's `lock diff` step. The pull request step
 (git push, gh) is left to GitHub."""
@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from repo_copy import PROJECT_ROOT, copy_project
-from workflows import run_step, step
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repo_copy import copy_project
+from tests.support.workflows import run_step, step
 
 LOCK_MESSAGE = "lock: requirements.lock: the index changed under the cut-off: cffi 2.1.1 yanked"
 

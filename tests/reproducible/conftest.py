@@ -11,16 +11,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # repro_helpers, next to this file
-from repro_helpers import (  # noqa: E402
-    BUILD_TIMEOUT, PROJECT_ROOT, SCRIPTS, TAG, Commit, Rebuild, Registry, docker_inspect, registry_sh, remove_tags,
-    run,
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repro_helpers import (
+    BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, Registry, docker_inspect, registry_sh, remove_tags, run,
 )
 
 

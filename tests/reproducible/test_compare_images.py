@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from repro_helpers import SCRIPTS, remove_tags, run
+from tests.support.repro_helpers import SCRIPTS, remove_tags, run
 
 pytestmark = pytest.mark.image
 

@@ -1,6 +1,6 @@
 """The lock reproduces: re-resolving the committed requirements.in with the cut-off recorded in the
 committed requirements.lock, against the index view it was made from, gives requirements.lock byte
-for byte. The view is frozen (tests/local_index.py): the live index moves under any cut-off."""
+for byte. The view is frozen (tests/support/local_index.py): the live index moves under any cut-off."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import shutil
 import sys
 
 import pytest
-from repro_helpers import run
+
+from tests.support.repro_helpers import run
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 

@@ -8,10 +8,14 @@ import re
 import time
 
 import pytest
-from repro_helpers import PROJECT_ROOT, SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
 
-from lock import wheelhouse as wh
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repro_helpers import SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
+
 from lock.targets import load_config
+from lock.wheel_tags import wheel_installs
+from lock.wheelhouse.cli import BUILD_TOOLS
+from lock.wheelhouse.fetch import needed_on, read_pins
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 
@@ -40,15 +44,16 @@ def wheelhouse():
 def test_every_wheel_is_locked_and_every_pin_has_one_per_platform(wheelhouse):
     config = load_config(PROJECT_ROOT)
     python = config.python.version
-    pins = [*wh.parse_lock(config.output), *wh.parse_lock(PROJECT_ROOT / wh.BUILD_TOOLS)]
+    pins = [*read_pins(config.output, "requirements.lock"), *read_pins(PROJECT_ROOT / BUILD_TOOLS, BUILD_TOOLS)]
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in wheelhouse.glob("*.whl")}
     locked = {h for pin in pins for h in pin.hashes}
     assert files and set(files.values()) <= locked, "a wheel the locks do not vouch for is in the wheelhouse"
     for pin in pins:
+        e = pin.entry
         for platform in config.platforms:
-            if wh.needed_on(pin, platform, python):
-                assert any(wh.wheel_installs(name, pin.name, pin.version, platform, python) and digest in pin.hashes
-                           for name, digest in files.items()), f"{pin.name}=={pin.version}: none for {platform.name}"
+            if needed_on(e, platform, python):
+                assert any(wheel_installs(name, e.name, e.version, platform, python) and digest in pin.hashes
+                           for name, digest in files.items()), f"{e.name}=={e.version}: none for {platform.name}"
 
 
 def test_a_second_run_fetches_nothing(wheelhouse):

@@ -9,7 +9,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from repro_helpers import PROJECT_ROOT, SCRIPTS, STANDIN_IMAGE, build_commit, compare, docker_inspect, remove_tags, run
+
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repro_helpers import (
+    SCRIPTS, STANDIN_IMAGE, build_commit, compare, docker_inspect, remove_tags, run,
+)
 
 from lock.targets import read_python
 
@@ -31,6 +35,16 @@ def dockerfile_copy(tmp_path: Path, base: str | None = None) -> tuple[Path, int]
 
 def pin_base(*args) -> subprocess.CompletedProcess:
     return run(PIN_BASE, *args, timeout=300)
+
+
+def push_standin(tag: str) -> str:
+    """The stand-in base tagged `tag` and pushed to the test's registry: the digest the registry gave it."""
+    assert run("docker", "tag", STANDIN_IMAGE, tag).returncode == 0
+    pushed = run("docker", "push", tag, timeout=600)
+    assert pushed.returncode == 0, pushed.stderr
+    digest = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed.stdout)
+    assert digest, pushed.stdout
+    return digest[1]
 
 
 def test_check_fails_on_a_tag_without_digest_naming_the_line(tmp_path):
@@ -72,12 +86,7 @@ def test_pin_an_unknown_image_fails_and_leaves_the_dockerfile(tmp_path, registry
 @pytest.mark.image
 def test_pin_records_the_registry_digest_and_the_image_builds_from_it(tmp_path, registry, commit, reference_id):
     tag = f"{registry.host}/python:3.13-slim-trixie"
-    assert run("docker", "tag", STANDIN_IMAGE, tag).returncode == 0
-    pushed = run("docker", "push", tag, timeout=600)
-    assert pushed.returncode == 0, pushed.stderr
-    digest = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed.stdout)
-    assert digest, pushed.stdout
-    pushed_digest = digest[1]
+    pushed_digest = push_standin(tag)
 
     dockerfile, line = dockerfile_copy(tmp_path, tag)
     before = dockerfile.read_text().splitlines()
@@ -118,11 +127,8 @@ def test_pin_records_the_registry_digest_and_the_image_builds_from_it(tmp_path, 
 def test_pin_a_tag_given_as_argument(tmp_path, registry):
     """`scripts/pin-base IMAGE` replaces the whole reference (say, moving to a mirror) and pins it."""
     tag = f"{registry.host}/mirror/python:3.13-slim-trixie"
-    assert run("docker", "tag", STANDIN_IMAGE, tag).returncode == 0
     try:
-        pushed = run("docker", "push", tag, timeout=600)
-        assert pushed.returncode == 0, pushed.stderr
-        digest = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed.stdout)[1]
+        digest = push_standin(tag)
         dockerfile, line = dockerfile_copy(tmp_path, "python:3.13-slim-trixie")
         result = pin_base("--dockerfile", dockerfile, tag)
         assert result.returncode == 0, result.stderr
@@ -137,11 +143,8 @@ def test_pin_a_multi_arch_image_records_the_index_digest(tmp_path, registry):
     valid on every platform -- not the manifest of the machine pin-base runs on."""
     single = f"{registry.host}/python:3.13-slim-trixie"
     index_tag = f"{registry.host}/python:3.13-index"
-    assert run("docker", "tag", STANDIN_IMAGE, single).returncode == 0
     try:
-        pushed = run("docker", "push", single, timeout=600)
-        assert pushed.returncode == 0, pushed.stderr
-        manifest_digest = re.search(r"digest: (sha256:[0-9a-f]{64})", pushed.stdout)[1]
+        manifest_digest = push_standin(single)
         created = run("docker", "buildx", "imagetools", "create", "-t", index_tag, single, timeout=300)
         assert created.returncode == 0, created.stderr
     finally:

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from repro_helpers import TAG, docker_inspect
+from tests.support.repro_helpers import TAG, docker_inspect
 
 pytestmark = pytest.mark.image
 

@@ -1,4 +1,4 @@
-"""lock.wheelhouse without the internet: lock parsing, which wheels a target installs, and whole runs
+"""lock.wheelhouse without the internet: reading the locks, which wheels a target installs, and whole runs
 against a PEP 691 index served from 127.0.0.1 (hash checks, the cache, missing platforms, errors).
 No engine and no network needed: these run in the fast suite."""
 
@@ -12,51 +12,45 @@ from pathlib import Path
 
 import pytest
 
-from lock import wheelhouse
-from lock.errors import InputError
 from lock.targets import Platform
+from lock.wheel_tags import wheel_installs
+from lock.wheelhouse import cli
+from lock.wheelhouse.fetch import needed_on, read_pins
+from lock.wheelhouse.index import SIMPLE_JSON
+from lock.wheelhouse.manifest import MANIFEST
 
 X86 = Platform.parse("x86_64-manylinux_2_28")
 ARM = Platform.parse("aarch64-manylinux_2_28")
 
 
-# --- parsing -------------------------------------------------------------------------------------
+# --- reading the locks (the format itself: tests/unit/test_lock_model.py) -----------------------
 
 
-def test_parse_lock_joins_continuations_and_reads_markers(tmp_path):
+def test_locks_are_read_with_their_markers(tmp_path):
     lock = tmp_path / "requirements.lock"
     lock.write_text(
         "# header comment\n"
         "Foo_Bar==1.0 \\\n"
         f"    --hash=sha256:{'a' * 64} \\\n"
-        f"    --hash sha256:{'b' * 64}\n"
+        f"    --hash=sha256:{'b' * 64}\n"
         "    # via\n"
         "    #   -r requirements.in\n"
         "\n"
-        f"armonly==2.0 ; platform_machine == 'aarch64' --hash=sha256:{'c' * 64}  # inline comment\n"
+        f"armonly==2.0 ; platform_machine == 'aarch64' --hash=sha256:{'c' * 64}\n"
     )
-    pins = wheelhouse.parse_lock(lock)
-    assert [(p.name, p.version, p.where) for p in pins] == [
+    pins = read_pins(lock, "requirements.lock")
+    assert [(p.entry.name, p.entry.version, p.where) for p in pins] == [
         ("foo-bar", "1.0", "requirements.lock:2"), ("armonly", "2.0", "requirements.lock:8")]
     assert pins[0].hashes == {"a" * 64, "b" * 64}
-    assert pins[0].marker is None
-    assert not wheelhouse.needed_on(pins[1], X86, "3.13")
-    assert wheelhouse.needed_on(pins[1], ARM, "3.13")
+    assert pins[0].entry.marker is None
+    assert not needed_on(pins[1].entry, X86, "3.13")
+    assert needed_on(pins[1].entry, ARM, "3.13")
 
 
-@pytest.mark.parametrize("line, message", [
-    (f"foo>=1.0 --hash=sha256:{'a' * 64}", "not pinned to one version"),
-    ("foo==1.0", "has no --hash"),
-    ("foo==1.0 --hash=md5:abc", "unsupported hash"),
-    (f"--index-url https://example.org/simple --hash=sha256:{'a' * 64}", "not supported in a lock"),
-    (f"foo==1.0 --no-binary :all: --hash=sha256:{'a' * 64}", "not supported in a lock"),
-])
-def test_parse_lock_rejects_what_cannot_be_fetched_exactly(tmp_path, line, message):
-    lock = tmp_path / "x.lock"
-    lock.write_text("# comment\n" + line + "\n")
-    with pytest.raises(InputError, match=message) as error:
-        wheelhouse.parse_lock(lock)
-    assert "x.lock:2" in str(error.value)
+def test_a_lock_the_model_refuses_is_refused_with_file_and_line(project, capsys):
+    (project / "requirements.lock").write_text(f"# lock\nsix===1.0 --hash=sha256:{'a' * 64}\n")
+    assert run_main(project) == 2
+    assert capsys.readouterr().err == "wheelhouse: error: requirements.lock:2: 'six===1.0' is not pinned with ==\n"
 
 
 # --- which wheels a target installs -----------------------------------------------------------------
@@ -79,9 +73,9 @@ def test_parse_lock_rejects_what_cannot_be_fetched_exactly(tmp_path, line, messa
     ("other-1.0-py3-none-any.whl", False, False, False),  # another project
 ])
 def test_wheel_installs_on_target(filename, x86, arm, x86_newer):
-    assert wheelhouse.wheel_installs(filename, "demo", "1.0", X86, "3.13") is x86
-    assert wheelhouse.wheel_installs(filename, "demo", "1.0", ARM, "3.13") is arm
-    assert wheelhouse.wheel_installs(filename, "demo", "1.0", X86, "3.13", newer_libc=True) is x86_newer
+    assert wheel_installs(filename, "demo", "1.0", X86, "3.13") is x86
+    assert wheel_installs(filename, "demo", "1.0", ARM, "3.13") is arm
+    assert wheel_installs(filename, "demo", "1.0", X86, "3.13", newer_libc=True) is x86_newer
 
 
 # --- whole runs against a local index ------------------------------------------------------------
@@ -122,7 +116,7 @@ class FakeIndex:
     def __init__(self):
         self.requests: list[str] = []
         self.served: dict[str, bytes] = {}
-        self.content_type = wheelhouse.SIMPLE_JSON
+        self.content_type = SIMPLE_JSON
         index = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -201,13 +195,13 @@ def project(tmp_path) -> Path:
 
 
 def run_main(project: Path, *args: str) -> int:
-    return wheelhouse.main(["--project", str(project), *args])
+    return cli.main(["--project", str(project), *args])
 
 
 def test_fetches_exactly_the_wheels_the_targets_install_then_nothing(project, index, capsys):
     assert run_main(project) == 0
     house = project / "wheelhouse"
-    assert {p.name for p in house.iterdir() if p.name != wheelhouse.MANIFEST} == FETCHED
+    assert {p.name for p in house.iterdir() if p.name != MANIFEST} == FETCHED
     for name in FETCHED:
         assert (house / name).read_bytes() == WHEELS[name]
     assert sorted(index.file_requests()) == sorted(f"/files/{n}" for n in FETCHED)
@@ -241,8 +235,8 @@ def test_a_download_with_another_hash_is_refused_and_leaves_nothing(project, ind
     assert "pure-2.0-py3-none-any.whl: sha256" in error and sha(WHEELS["pure-2.0-py3-none-any.whl"]) in error
     house = project / "wheelhouse"
     assert not (house / "pure-2.0-py3-none-any.whl").exists()
-    assert not list(house.glob(".*.part")), "a partial download was left behind"
-    assert not (house / wheelhouse.MANIFEST).exists(), "an incomplete wheelhouse must not be recorded as complete"
+    assert not list(house.glob(".*")), "a partial download (or a manifest) was left behind"
+    assert not (house / MANIFEST).exists(), "an incomplete wheelhouse must not be recorded as complete"
 
 
 def test_no_wheel_for_a_target_platform_is_an_error_naming_it(project, index, capsys):
@@ -270,4 +264,4 @@ def test_prune_deletes_files_no_lock_wants(project, index):
     assert (house / "stale-0.1-py3-none-any.whl").exists(), "kept without --prune"
     assert run_main(project, "--prune") == 0
     assert not (house / "stale-0.1-py3-none-any.whl").exists()
-    assert {p.name for p in house.iterdir() if p.name != wheelhouse.MANIFEST} == FETCHED
+    assert {p.name for p in house.iterdir() if p.name != MANIFEST} == FETCHED

@@ -3,38 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import textwrap
 from pathlib import Path
 
 import pytest
 
-PYPROJECT = """\
-[project]
-name = "demo"
-version = "0"
-
-[tool.lock]
-platforms = {platforms}
-"""
-
-
-def write_project(
-    root: Path,
-    requirements: str = "six\n",
-    python: str = "3.13",
-    platforms: tuple[str, ...] = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28"),
-    files: dict[str, str] | None = None,
-) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    listed = "[" + ", ".join(f'"{p}"' for p in platforms) + "]"
-    (root / "pyproject.toml").write_text(PYPROJECT.format(platforms=listed))
-    (root / "Dockerfile").write_text(f"ARG BASE_IMAGE=python:{python}-slim-trixie\nFROM ${{BASE_IMAGE}}\n")
-    (root / "requirements.in").write_text(textwrap.dedent(requirements))
-    for name, text in (files or {}).items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return root
+from tests.support.lock_helpers import snapshot as snapshot_files, write_project
 
 
 @pytest.fixture
@@ -47,14 +20,10 @@ def project(tmp_path):
     return make
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture
 def snapshot():
     """snapshot(root): every file of a project, to prove a failed command changed nothing."""
-    return _snapshot
+    return snapshot_files
 
 
 @pytest.fixture

@@ -9,6 +9,19 @@ import pytest
 from lock import atomic
 
 
+def fail_second_call(real, error: Exception):
+    """`real`, except that its second call raises `error` (a failure half-way through a write)."""
+    calls = []
+
+    def wrapper(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise error
+        return real(*args)
+
+    return wrapper
+
+
 def test_write_creates_and_replaces(tmp_path):
     path = tmp_path / "requirements.lock"
     atomic.write_text(path, "one\n")
@@ -43,16 +56,7 @@ def test_failure_while_staging_leaves_everything(tmp_path, monkeypatch):
     a, b = tmp_path / "a", tmp_path / "b"
     a.write_text("old a")
     b.write_text("old b")
-    real = atomic._stage
-    calls = []
-
-    def fail_second(path, data):
-        calls.append(path)
-        if len(calls) == 2:
-            raise OSError("disk full")
-        return real(path, data)
-
-    monkeypatch.setattr(atomic, "_stage", fail_second)
+    monkeypatch.setattr(atomic, "_stage", fail_second_call(atomic._stage, OSError("disk full")))
     with pytest.raises(OSError, match="disk full"):
         atomic.write_many([(a, "new a"), (b, "new b")])
     assert (a.read_text(), b.read_text()) == ("old a", "old b")
@@ -63,15 +67,7 @@ def test_failure_between_replaces_restores_the_first_file(tmp_path, monkeypatch)
     a, b = tmp_path / "a", tmp_path / "b"
     a.write_text("old a")
     real = os.replace
-    calls = []
-
-    def fail_second(src, dst):
-        calls.append(dst)
-        if len(calls) == 2:
-            raise OSError("boom")
-        return real(src, dst)
-
-    monkeypatch.setattr(atomic.os, "replace", fail_second)
+    monkeypatch.setattr(atomic.os, "replace", fail_second_call(real, OSError("boom")))
     with pytest.raises(OSError, match="boom"):
         atomic.write_many([(a, "new a"), (b, "new b")])
     monkeypatch.setattr(atomic.os, "replace", real)

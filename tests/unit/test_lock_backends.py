@@ -176,3 +176,17 @@ def test_pip_tools_traceback_becomes_its_exception_message():
     assert str(error) == (
         "cannot resolve for Python 3.11 on x86_64-manylinux_2_28 with pip-tools: Invalid requirement: 'x y'"
     )
+
+
+@pytest.mark.parametrize("module", [uv_backend, piptools_backend])
+def test_each_backend_implements_the_interface(module):
+    import inspect
+
+    from lock.backend import Backend
+    from lock.engine import BACKENDS
+
+    assert isinstance(module, Backend) and BACKENDS[module.NAME] is module
+    assert isinstance(module.RESOLVER_OPTIONS, str)
+    for member in ("prepare", "resolve"):
+        wanted = list(inspect.signature(getattr(Backend, member)).parameters)[1:]  # without self
+        assert list(inspect.signature(getattr(module, member)).parameters) == wanted

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
 from lock import header, uv_backend
 from lock.cli import main
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.lock_helpers import run_lock
 
 
 @pytest.fixture
@@ -171,14 +166,8 @@ def test_check_runs_no_resolver(locked, capsys, monkeypatch):
 def test_check_works_offline_as_a_process(locked):
     # No PATH (so no uv) and a dead proxy: check must need neither. Its speed is a benchmark
     # (tests/benchmarks/test_lock_time.py), not an assertion here.
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "PATH": "/nonexistent",
-        "HTTPS_PROXY": "http://127.0.0.1:9",
-        "HTTP_PROXY": "http://127.0.0.1:9",
-    }
-    proc = subprocess.run([sys.executable, "-m", "lock", "check"], cwd=locked, env=env, capture_output=True, text=True)
+    env = {"PATH": "/nonexistent", "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9"}
+    proc = run_lock(locked, "check", env=env)
     assert proc.returncode == 0, proc.stderr
 
 

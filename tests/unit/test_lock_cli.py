@@ -3,18 +3,14 @@ command writes and prints, the cut-off bookkeeping, and that failures change no 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from lock import header
 from lock.cli import main
+from tests.support.lock_helpers import run_lock
 
-REPO = Path(__file__).resolve().parents[2]
 OLD = "2024-06-01T00:00:00Z"
 
 
@@ -285,9 +281,8 @@ def test_no_pyproject(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err.startswith("lock: error: no pyproject.toml in ")
 
 
-def test_python_dash_m_and_help():
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run([sys.executable, "-m", "lock", "--help"], capture_output=True, text=True, env=env)
+def test_python_dash_m_and_help(tmp_path):
+    proc = run_lock(tmp_path, "--help")
     assert proc.returncode == 0
     assert "Exit codes: 0 ok, 1 check failed" in " ".join(proc.stdout.split())
 

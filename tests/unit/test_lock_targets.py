@@ -144,3 +144,13 @@ def test_find_root_walks_up(tmp_path):
 def test_find_root_without_pyproject(tmp_path):
     with pytest.raises(InputError, match="no pyproject.toml"):
         find_root(tmp_path)
+
+
+def test_config_reads_the_dockerfile_once(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.lock]\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("ARG BASE_IMAGE=python:3.13-slim-trixie\n")
+    config = load_config(tmp_path)
+    assert config.python.version == "3.13"
+    dockerfile.unlink()  # a second read would fail: the first answer is kept
+    assert config.python.version == "3.13"

@@ -1,4 +1,5 @@
-"""compose.yaml as users run it, in a fresh folder with its own .env, for the fault tests."""
+"""compose.yaml as users run it: the project's compose files in a fresh folder with its own .env and
+volume folders owned by UID 1000, under a project name of its own (fixture: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,21 @@ import os
 import shutil
 import subprocess
 import uuid
+from pathlib import Path
 
-import pytest
+from tests.support.containers import Server, free_port
+from tests.support.paths import PROJECT_ROOT
 
-from containers import Server, free_port
-
-TOKEN = "reliability-token"
+TOKEN = "compose-token"
 
 
 class ComposeProject:
-    def __init__(self, folder, project_root, image, docker_client):
+    def __init__(self, folder: Path, image: str, docker_client):
         self.folder, self.client = folder, docker_client
-        self.name = f"jlm-rel-{uuid.uuid4().hex[:8]}"
+        self.name = f"jlm-test-{uuid.uuid4().hex[:8]}"
         self.port = free_port()
-        shutil.copy(project_root / "compose.yaml", folder / "compose.yaml")
+        for name in ("compose.yaml", "compose.https.yaml"):
+            shutil.copy(PROJECT_ROOT / name, folder / name)
         self.settings = {"IMAGE": image, "JUPYTER_TOKEN": TOKEN, "JUPYTER_HOST_PORT": str(self.port),
                          "NB_UID": "1000", "NB_GID": "1000"}
         for volume in ("notebooks", "data"):
@@ -31,6 +33,7 @@ class ComposeProject:
                               capture_output=True, text=True, timeout=180, check=check)
 
     def up(self, **settings: str) -> None:
+        """`up -d` with .env holding the defaults above and `settings` on top."""
         self.settings.update(settings)
         (self.folder / ".env").write_text("".join(f"{k}={v}\n" for k, v in self.settings.items()))
         self("up", "-d", "--no-build")
@@ -38,16 +41,7 @@ class ComposeProject:
     def container(self):
         return self.client.containers.get(self("ps", "-a", "-q", "jupyterlab").stdout.strip())
 
-    def server(self, timeout: float = 60) -> Server:
-        server = Server(self.container(), f"http://127.0.0.1:{self.port}", TOKEN)
+    def server(self, timeout: float = 60, scheme: str = "http", verify: bool | str = True) -> Server:
+        server = Server(self.container(), f"{scheme}://127.0.0.1:{self.port}", TOKEN, verify=verify)
         server.wait_ready(timeout)
         return server
-
-
-@pytest.fixture
-def compose_project(tmp_path, project_root, image, docker_client):
-    if os.geteuid() != 0:
-        pytest.skip("chowns the volume folders to UID 1000")
-    project = ComposeProject(tmp_path, project_root, image, docker_client)
-    yield project
-    project("down", "-v", check=False)

@@ -1,6 +1,5 @@
-"""The project root and how tests build the image: the same scripts/build that users run (engine,
-base image, CA secret, SOURCE_DATE_EPOCH as users get them). Imported by name (`from builds import
-...`): `conftest` is not a module to import from, several folders have one."""
+"""How tests build the image: the same scripts/build that users run (engine, base image, CA secret,
+SOURCE_DATE_EPOCH as users get them)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import PROJECT_ROOT
 
 
 def build(tag: str, *args: str, context: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -2,7 +2,7 @@
 # 127.0.0.1 (hub, proxy and user servers on the host's network, each server on a free port), test
 # users with their own passwords, a token for the tests, the idle culler limited to one user, and
 # SwarmSpawner instead of DockerSpawner when HUB_TEST_SPAWNER=swarm. Settings come from
-# tests/hub/conftest.py through HUB_TEST_* environment variables.
+# tests/support/hubs.py through HUB_TEST_* environment variables.
 import json
 import os
 

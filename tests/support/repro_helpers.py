@@ -7,7 +7,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT
+
 SCRIPTS = PROJECT_ROOT / "scripts"
 TAG = "jupyterlab-minimalist:repro"
 STANDIN_IMAGE = os.environ.get("STANDIN_IMAGE", "jupyterlab-minimalist/python-standin:3.13-slim-trixie")

@@ -1,4 +1,5 @@
-"""Helpers for the lock tool's integration tests (imported by conftest.py and the tests)."""
+"""Throw-away projects for the lock tool and runs of it, for its unit and integration tests
+(tests/unit, tests/lock); the fixtures that hand them out are in their conftest.py files."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ import textwrap
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.paths import PROJECT_ROOT
+
 OLD = "2024-06-01T00:00:00Z"  # six 1.16.0, attrs 23.2.0
 PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28")
 
 
-def write_project(root: Path, requirements: str, python: str = "3.13", platforms=PLATFORMS, files=None) -> Path:
+def write_project(root: Path, requirements: str = "six\n", python: str = "3.13",
+                  platforms: tuple[str, ...] = PLATFORMS, files: dict[str, str] | None = None) -> Path:
+    """A project lock accepts: pyproject.toml's [tool.lock] platforms, a Dockerfile naming the
+    Python, requirements.in, and any other `files` (dedented)."""
     root.mkdir(parents=True, exist_ok=True)
     listed = ", ".join(f'"{p}"' for p in platforms)
     (root / "pyproject.toml").write_text(
@@ -29,13 +34,17 @@ def write_project(root: Path, requirements: str, python: str = "3.13", platforms
     return root
 
 
+def lock_environment(env: dict | None = None) -> dict[str, str]:
+    """The environment `python -m lock` runs in: this checkout's lock package, and `env` on top."""
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
+
+
 def run_lock(root: Path, *args: str, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
     """`python -m lock ARGS` in root, as a user runs it."""
-    environment = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "lock", *args],
         cwd=root,
-        env=environment,
+        env=lock_environment(env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -43,6 +52,7 @@ def run_lock(root: Path, *args: str, env: dict | None = None, timeout: float = 9
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes, to prove a failed run changed nothing."""
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 

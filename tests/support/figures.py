@@ -6,7 +6,9 @@ import json
 import statistics
 from pathlib import Path
 
-OUTPUT_DIR = Path(__file__).resolve().parents[2] / "test-output" / "reliability"
+from tests.support.paths import TEST_OUTPUT
+
+OUTPUT_DIR = TEST_OUTPUT / "reliability"
 MB = 1_000_000
 
 

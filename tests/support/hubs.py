@@ -1,6 +1,6 @@
 """A real JupyterHub for the tests (tests/hub/, tests/benchmarks/test_hub_spawn.py): the hub and its
 configurable-http-proxy as a process on 127.0.0.1, spawning the hub image per user through the
-shipped hub/jupyterhub_config.py (tests/hub/hub_config.py adds loopback networking and test users).
+shipped hub/jupyterhub_config.py (tests/support/hub_config.py adds loopback networking and test users).
 Everything a hub made -- containers, swarm services, volumes -- carries the run's prefix and is
 removed by stop(), whatever happened."""
 
@@ -18,11 +18,11 @@ from pathlib import Path
 import docker
 import requests
 
-from builds import PROJECT_ROOT
-from containers import poll
+from tests.support.containers import poll
+from tests.support.paths import PROJECT_ROOT
 
 SHIPPED_CONFIG = PROJECT_ROOT / "hub" / "jupyterhub_config.py"
-TEST_CONFIG = PROJECT_ROOT / "tests" / "hub" / "hub_config.py"
+TEST_CONFIG = PROJECT_ROOT / "tests" / "support" / "hub_config.py"
 
 
 def free_port() -> int:

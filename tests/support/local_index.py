@@ -67,7 +67,7 @@ class LocalIndex:
     def add_wheel(self, name: str, version: str, upload_time: str | None, requires: Iterable[str] = (),
                   yanked: bool = False) -> IndexFile:
         """Build a tiny pure-Python wheel of NAME VERSION, list it and publish the pages."""
-        data, metadata, filename = _wheel(name, version, list(requires))
+        data, metadata, filename = wheel(name, version, list(requires))
         entry = self.add_file(name, filename, upload_time, sha256=hashlib.sha256(data).hexdigest(),
                               size=len(data), data=data, metadata=metadata, yanked=yanked)
         self.publish()
@@ -132,7 +132,7 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-def _wheel(name: str, version: str, requires: list[str]) -> tuple[bytes, bytes, str]:
+def wheel(name: str, version: str, requires: list[str]) -> tuple[bytes, bytes, str]:
     """A minimal valid wheel (one module, METADATA, WHEEL, RECORD) with fixed timestamps."""
     dist = canonicalize_name(name).replace("-", "_")
     info = f"{dist}-{version}.dist-info"

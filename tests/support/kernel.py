@@ -9,7 +9,7 @@ import uuid
 
 import websocket
 
-from containers import Server
+from tests.support.containers import Server
 
 
 def start_kernel(server: Server) -> str:

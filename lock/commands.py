@@ -1,0 +1,292 @@
+"""What `lock`'s commands do, below the command line: lock.cli parses the arguments, calls one of
+these and prints what it returns; the steps themselves (requirements_in, cutoff, engine, url_files,
+index_view, pylock, atomic) are called from here only.
+
+    relock(...)     resolve, then write the lock, requirements.in (add), the index view and pylock.toml
+                    together (lock.atomic: all or nothing)
+    lock / add / upgrade   the cut-offs and inputs each one resolves with, then relock
+    runs(...)       which locks a command goes through: the project's, then each layer's
+    read_lock(...)  a lock for `lock diff` (check is lock.check)
+
+`say` is for progress (`--quiet` silences it), `warn` for warnings (always shown).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import InvalidName, canonicalize_name
+
+from lock import atomic, diff, engine, errors, header, index_view, layers, lockfile
+from lock.cutoff import Cutoffs, now, parse_timestamp
+from lock.errors import InputError, ResolverError, shorten
+from lock.lockfile import Entry
+from lock.requirements_in import Inputs, append_specs, parse_spec, parse_tree
+from lock.targets import Config, find_root, load_config
+
+Say = Callable[[str], None]
+
+
+def open_config(project: str | None, layer: str | None = None, base_lock: str | None = None,
+                base_image: str | None = None) -> Config:
+    """The project's settings for one lock: its own (layer None) or a layer's."""
+    start = Path(project) if project else Path.cwd()
+    if not start.is_dir():
+        raise InputError(f"--project {project}: not a directory")
+    config = load_config(find_root(start))
+    if base_lock:
+        config = dataclasses.replace(config, base=Path(base_lock).resolve())
+    if base_image:
+        config = layers.fetch_base(config, base_image)
+    return layers.select(config, layer)
+
+
+@contextlib.contextmanager
+def project_locked(config: Config, say: Say) -> Iterator[None]:
+    """Hold the project lock for a run that may write; clear what killed runs left behind."""
+    from lock import project_lock
+
+    with project_lock.held(config.output, say):
+        engine.remove_stale_staged(config.requirements.resolve().parent)
+        yield
+
+
+def runs(config: Config, command: str, layer: str | None, packages: list[str]) -> list[tuple[str | None, str]]:
+    """(layer, command) for each lock a command goes through. One lock with --layer NAME; else the
+    project's lock, then each layer: `lock` and `check` go through all; after `add` or `upgrade PKG`
+    of the base its layers are relocked with their own cut-offs (they follow the base); `upgrade`
+    moves every cut-off."""
+    if command not in ("lock", "add", "upgrade", "check") or layer:
+        return [(layer, command)]
+    follow = "lock" if command == "add" or (command == "upgrade" and packages) else command
+    return [(None, command), *((name, follow) for name in layers.names(config))]
+
+
+@dataclass
+class Relocked:
+    """What a relock did, for the command line to print."""
+
+    output: str  # the lock, relative to the project
+    summary: str  # "N packages for Python X on P (backend, cut-off)"
+    wrote: bool  # False: the lock was already these bytes
+    old_cutoffs: Cutoffs | None
+    cutoffs: Cutoffs
+    changes: list[diff.Change]
+
+
+def _cutoff(exclude_newer: str | None) -> str | None:
+    return parse_timestamp(exclude_newer) if exclude_newer else None
+
+
+def lock(config: Config, backend: str | None, exclude_newer: str | None, say: Say, warn: Say) -> Relocked:
+    """`lock`: relock with the recorded cut-offs (a new global one with --exclude-newer, else now for a first lock)."""
+    inputs = parse_tree(config.root, config.requirements)
+    existing = engine.read_existing(config.output)
+    explicit = _cutoff(exclude_newer)
+    recorded = existing.parsed.settings.cutoffs if existing.parsed else None
+    if explicit:
+        cutoffs = recorded.with_global(explicit) if recorded else Cutoffs(explicit)
+    else:
+        cutoffs = recorded or Cutoffs(now(config.settle_hours))
+    return relock(config, inputs, cutoffs, existing, backend, say, warn)
+
+
+def add(config: Config, specs: list[str], backend: str | None, exclude_newer: str | None, say: Say,
+        warn: Say) -> Relocked:
+    """`lock add SPEC...`: append to requirements.in (kept as it is: CRLF stays CRLF), the new
+    packages at their newest (a per-package cut-off), nothing else moves."""
+    inputs = parse_tree(config.root, config.requirements)
+    required = {s.name: s for s in inputs.specs}
+    new: dict[str, str] = {}
+    for raw in specs:
+        spec = parse_spec(raw, f"lock add {shorten(raw)}")
+        if spec.name in required:
+            raise InputError(
+                f"lock add {shorten(raw)}: {spec.name} is already required ({required[spec.name].where}: {required[spec.name].text!r}); edit that line instead"
+            )
+        if spec.name in new:
+            raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
+        new[spec.name] = str(spec.requirement)
+    original = _read_requirements_text(config.requirements)
+    text = append_specs(original, list(new.values()))
+    if "\r\n" in original:
+        text = original + text[len(original) :].replace("\n", "\r\n")
+    new_inputs = parse_tree(config.root, config.requirements, top_text=text)
+    existing = engine.read_existing(config.output)
+    stamp = _cutoff(exclude_newer) or now(config.settle_hours)
+    base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
+    cutoffs = base.with_packages(new, stamp)
+    return relock(config, new_inputs, cutoffs, existing, backend, say, warn, requirements_text=text)
+
+
+def upgrade(config: Config, packages: list[str], backend: str | None, exclude_newer: str | None, say: Say,
+            warn: Say) -> Relocked:
+    """`lock upgrade [PKG...]`: a new global cut-off, or new per-package ones for PKG..."""
+    inputs = parse_tree(config.root, config.requirements)
+    existing = engine.read_existing(config.output)
+    stamp = _cutoff(exclude_newer) or now(config.settle_hours)
+    if not packages:
+        cutoffs = Cutoffs(stamp)
+    else:
+        if not existing.parsed:
+            raise InputError(
+                f"{config.rel(config.output)} has no lock header yet: run `lock` first, then `lock upgrade PKG`"
+            )
+        known = {e.name for e in existing.entries} | inputs.names()
+        names = []
+        for raw in packages:
+            try:
+                name = canonicalize_name(raw, validate=True)
+            except InvalidName:
+                raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
+            if name not in known:
+                raise InputError(
+                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
+                )
+            names.append(name)
+        cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
+    return relock(config, inputs, cutoffs, existing, backend, say, warn)
+
+
+def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Existing, backend: str | None,
+           say: Say, warn: Say, requirements_text: str | None = None) -> Relocked:
+    from lock import url_files
+
+    python = config.python.version
+    # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
+    recorded = existing.parsed.settings.backend if existing.parsed else None
+    backend = backend or (recorded if recorded in engine.BACKENDS else "uv")
+    engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
+    if not config.output.parent.is_dir():
+        raise InputError(
+            f"cannot write {config.rel(config.output)}: its directory {config.rel(config.output.parent)} does not exist"
+        )
+    where = ", ".join(p.name for p in config.platforms)
+    say(f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})")
+    text, entries = engine.build(config, python, inputs, backend, cutoffs, requirements_text=requirements_text)
+    output = config.rel(config.output)
+    files = []
+    if text != existing.text:
+        files.append((config.output, text))
+    if requirements_text is not None:
+        files.append((config.requirements, requirements_text))
+    view = _index_view(config, entries, cutoffs, text, existing, warn)
+    if view:
+        files.append((index_view.path_for(config.output), view))
+    files += _pylock(config, python, entries, text, existing)
+    if files:
+        try:
+            atomic.write_many(files)
+        except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
+            failed = config.rel(Path(e.filename)) if e.filename else output
+            raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
+    if view == "":  # the index gave no view: a view of the previous lock would mislead
+        index_view.path_for(config.output).unlink(missing_ok=True)
+    return Relocked(
+        output=output,
+        summary=f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})",
+        wrote=text != existing.text,
+        old_cutoffs=existing.parsed.settings.cutoffs if existing.parsed else None,
+        cutoffs=cutoffs,
+        changes=diff.compare(existing.entries, entries),
+    )
+
+
+def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: engine.Existing,
+                warn: Say) -> str | None:
+    """The index view to write beside the lock: its text, "" when the index gives none (the old one
+    goes), None when the one on disk already belongs to this lock."""
+    from lock import check, index
+
+    body_sha256 = header.parse(text).body_sha256
+    if text == existing.text:
+        try:
+            if check.read_view(config, body_sha256) is not None:
+                return None
+        except index_view.ViewError:
+            pass
+    try:
+        pages = index.many(e.name for e in entries)
+    except ResolverError as e:
+        warn(f"no index view recorded ({e}); `lock check --resolve` will not be able to tell "
+             "an index that changed from a lock that is wrong")
+        return ""
+    for name, count in index_view.without_upload_time(pages).items():
+        warn(f"the index lists {count} file(s) of {name} without an upload-time; uv treats "
+             "them as unavailable under a cut-off")
+    return index_view.render(index_view.compute(pages, cutoffs), config.rel(config.output), body_sha256)
+
+
+def _pylock(config: Config, python: str, entries: list[Entry], text: str, existing: engine.Existing) -> list[tuple[Path, str]]:
+    """pylock.toml to write beside the lock (when pyproject.toml asks for one and it is not in sync)."""
+    from lock import pylock
+
+    path = pylock.path_for(config)
+    body_sha256 = header.parse(text).body_sha256
+    if path is None or (text == existing.text and not pylock.problems(config, body_sha256, entries)):
+        return []
+    return [(path, pylock.render(config, python, entries, body_sha256))]
+
+
+def _read_requirements_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path.name}: not found") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text") from None
+
+
+def read_lock(name: str) -> tuple[list[Entry], str | None]:
+    """`lock diff`'s view of a file: its entries (refused as by every reader, lock.lockfile) and
+    its cut-off for the heading (None without a lock header)."""
+    try:
+        text = Path(name).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{name}: not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not a lock") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
+    try:
+        parsed = header.parse(text)
+    except header.HeaderError:
+        parsed = None
+    try:
+        entries = lockfile.valid_entries(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
+    except InputError as e:
+        raise InputError(f"{name} is not a lock: {e}") from None
+    return entries, parsed.settings.cutoffs.describe() if parsed else None
+
+
+def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry], new_entries: list[Entry]):
+    """Size and licence columns for `lock diff --details`, for the NEW lock's first platform."""
+    from lock import diff_details as details
+    from lock.targets import Platform
+
+    try:
+        settings = header.parse(Path(new).read_text(encoding="utf-8")).settings
+    except header.HeaderError:
+        raise InputError(f"{new}: --details needs a lock header (its platforms and Python)") from None
+    cache = _cache_dir(Path(new))
+    keyed = ({diff._key(e): e for e in old_entries}, {diff._key(e): e for e in new_entries})
+    return details.columns(changes, *keyed, Platform.parse(settings.platforms[0]), settings.python, cache)
+
+
+def _cache_dir(near: Path) -> Path:
+    """The project's .cache/wheel-info (the nearest pyproject.toml), else one beside the file."""
+    try:
+        return find_root(Path.cwd()) / ".cache" / "wheel-info"
+    except InputError:
+        return near.resolve().parent / ".cache" / "wheel-info"
+
+
+def project_locks(new_dir: str) -> list[str]:
+    """`lock diff OLD_DIR NEW_DIR`: the locks of NEW's project (its own, then its layers'), relative."""
+    config = load_config(Path(new_dir).resolve())
+    return [config.rel(layers.select(config, name).output) for name in [None, *layers.names(config)]]
