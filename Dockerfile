@@ -61,7 +61,7 @@ RUN mv /opt/venv/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import syscon
     && chmod 0755 /opt/bin/jupyterlab-healthcheck
 
 # What nobody running these packages needs; each removal's bytes show in the benchmark report.
-COPY image/prune_typeshed.py image/link_duplicates.py /tmp/
+COPY image/prune_typeshed.py image/link_duplicates.py image/defer_grammars.py /tmp/
 RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
     # test suites and their data (~117 MB with bytecode): never imported by the packages themselves
     && find "$site" -depth -type d \( -name tests -o -name test \) -exec rm -rf {} + \
@@ -76,19 +76,30 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
     # (PYTHONDONTWRITEBYTECODE: importing jedi here must not leave timestamped .pyc behind)
     && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/prune_typeshed.py \
     # JupyterLab's front end is in the wheel twice (17 MB): one copy, a symlink for the other
-    && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib
+    && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib \
+    # rfc3987-syntax's 38 grammars built on first use, not at every server start (1.1 s of it)
+    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/defer_grammars.py
 
 # Bytecode for what a start and a first `import numpy, pandas, matplotlib.pyplot, sklearn` load,
 # compiled once here: the venv is read-only at run time, so anything left out is recompiled in
 # memory at each start. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source at
 # every import: the venv never changes), one process: byte-identical on every rebuild.
+# Which modules those are is found by starting the server and a kernel (~15 s); the list is kept in
+# a cache mount under the fingerprint of the venv it was found in, so an unchanged venv skips that.
 COPY image/compile_startup.py /tmp/compile_startup.py
 # Seconds this step may wait on the server and kernel: seconds natively, minutes under emulation.
 ARG STARTUP_DEADLINE=3600
-RUN install -d -m 1777 /tmp/pycache \
-    && setpriv --reuid=65534 --regid=65534 --clear-groups \
-       env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
-    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/pycache
+RUN --mount=type=cache,id=jupyterlab-minimalist-startup-modules,target=/var/cache/startup-modules \
+    key=$(PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py fingerprint) \
+    && list=/var/cache/startup-modules/$key \
+    && if [ ! -s "$list" ]; then \
+         install -d -m 1777 /tmp/pycache \
+         && setpriv --reuid=65534 --regid=65534 --clear-groups \
+            env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
+         && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py modules /tmp/pycache >"$list.$$" \
+         && mv "$list.$$" "$list" && rm -rf /tmp/pycache; \
+       fi \
+    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile "$list"
 
 # Kernels: `%pip install` into a throwaway site under HOME, never into this venv (notebook_pip.py).
 COPY image/ipython_kernel_config.py image/notebook_pip.py /opt/venv/etc/ipython/

@@ -1,7 +1,14 @@
 """Builder step: start JupyterLab and a kernel as a user's first cell would, then keep bytecode
-for exactly the modules they imported. Two steps:
-    compile_startup.py run            as an unprivileged user, PYTHONPYCACHEPREFIX set
-    compile_startup.py compile DIR    as root: compile the venv modules found under DIR
+for exactly the modules they imported. The steps:
+    compile_startup.py fingerprint         the sha256 of what decides the list (the venv's files, this script, Python)
+    compile_startup.py run                 as an unprivileged user, PYTHONPYCACHEPREFIX set
+    compile_startup.py modules DIR > LIST  the venv modules found under DIR, one source path a line
+    compile_startup.py compile LIST        as root: compile the modules of LIST
+
+The list is kept in a build cache under its fingerprint: a build whose venv, config and script did
+not change (a build without the layer cache, a rebuild on another commit) compiles the same list
+without starting the server again. The fingerprint covers every file of the venv (path, mode, bytes),
+so a changed lock, config or pruning rule always runs the pass again.
 
 Compiling everything costs ~140 MB of .pyc; compiling nothing makes every start recompile in
 memory (the venv is read-only at run time). The modules a start and the first imports load are
@@ -17,12 +24,14 @@ x86_64 host) the server and kernel take minutes to start, so no step has a clock
 """
 
 import asyncio
+import hashlib
 import json
 import os
 import pathlib
 import py_compile
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.request
 import uuid
@@ -107,15 +116,43 @@ def run_start_and_first_cell() -> None:
         server.wait(timeout=max(60.0, DEADLINE - time.monotonic()))
 
 
-def compile_imported(prefix: pathlib.Path) -> None:
+def fingerprint() -> str:
+    """sha256 of what decides which modules a start imports: this script, the Python, the locks
+    (a hash of every installed wheel), each venv file's path, mode and size (what pruning and
+    patching left), and the bytes of what the image adds itself (config, its own module). Stat
+    only for the rest: reading every byte of the venv took longer than the run it would save."""
+    digest = hashlib.sha256(pathlib.Path(__file__).read_bytes() + sys.version.encode())
+    own = tuple(f"{root}/" for root in (VENV / "etc", VENV / "share/jupyter/lab/settings", "/opt/locks",
+                                        pathlib.Path(sysconfig.get_path("purelib")) / "jupyterlab_minimalist"))
+    for top in (str(VENV), "/opt/locks"):
+        for directory, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(directory, d))]:
+                path = os.path.join(directory, name)
+                stat = os.lstat(path)
+                digest.update(f"\0{path}\0{stat.st_mode:o}\0{stat.st_size}\0".encode())
+                if os.path.islink(path):
+                    digest.update(os.readlink(path).encode())
+                elif path.startswith(own):
+                    with open(path, "rb") as f:
+                        digest.update(f.read())
+    return digest.hexdigest()
+
+
+def imported_modules(prefix: pathlib.Path) -> list[str]:
     sources = set()
     for pyc in prefix.rglob("*.pyc"):
         # <prefix>/opt/venv/lib/.../module.cpython-313.pyc -> /opt/venv/lib/.../module.py
         source = pathlib.Path("/") / pyc.parent.relative_to(prefix) / (pyc.name.split(".", 1)[0] + ".py")
         if source.is_relative_to(VENV) and source.is_file():
-            sources.add(source)
-    for source in sorted(sources):
-        py_compile.compile(str(source), doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+            sources.add(str(source))
+    return sorted(sources)
+
+
+def compile_listed(listing: pathlib.Path) -> None:
+    sources = listing.read_text().splitlines()
+    for source in sources:
+        py_compile.compile(source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
     print(f"compiled the {len(sources)} venv modules a start and the first cell import", file=sys.stderr)
 
 
@@ -124,7 +161,11 @@ if __name__ == "__main__":
         assert os.environ.get("PYTHONPYCACHEPREFIX"), "run with PYTHONPYCACHEPREFIX set"
         os.environ.setdefault("MPLBACKEND", "agg")
         run_start_and_first_cell()
-    elif sys.argv[1:2] == ["compile"]:
-        compile_imported(pathlib.Path(sys.argv[2]))
+    elif sys.argv[1:] == ["fingerprint"]:
+        print(fingerprint())
+    elif sys.argv[1:2] == ["modules"] and len(sys.argv) == 3:
+        print("\n".join(imported_modules(pathlib.Path(sys.argv[2]))))
+    elif sys.argv[1:2] == ["compile"] and len(sys.argv) == 3:
+        compile_listed(pathlib.Path(sys.argv[2]))
     else:
         sys.exit(__doc__)
