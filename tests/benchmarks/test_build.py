@@ -14,9 +14,16 @@ import uuid
 
 import pytest
 
-from benchmarks import measure, report
+from benchmarks import measure
+from benchmarks.registry import Gate, Metric, alternating, record_timing, register
 
 pytestmark = pytest.mark.image
+
+register(__name__,
+         Metric("build_no_cache", "Build without cache"),
+         Metric("build_warm", "Rebuild after adding one package to the lock"),
+         Gate.ratio_cap("build_no_cache", "build.max_no_cache_ratio"),
+         Gate.ratio_cap("build_warm", "build.max_rebuild_ratio"))
 
 NO_CACHE_TAG = "jupyterlab-minimalist:bench-no-cache"
 REBUILD_TAGS = {"project": "jupyterlab-minimalist:bench-rebuild", "naive": "jupyterlab-minimalist:bench-rebuild-naive"}
@@ -24,16 +31,8 @@ ADDED = (measure.PROJECT_ROOT / "tests" / "benchmarks" / "added-package.txt").re
 ADDED_NAME = re.search(r"^([A-Za-z0-9_.-]+)==", ADDED, re.M).group(1)
 
 
-def alternating(rounds: int) -> list[str]:
-    order = []
-    for r in range(rounds):
-        order += ["project", "naive"] if r % 2 == 0 else ["naive", "project"]
-    return order
-
-
 def record(benchmark, bench_results, key: str, samples: dict) -> None:
-    result = report.timing(samples)
-    bench_results["timings"][key] = result
+    result = record_timing(bench_results, key, samples)
     benchmark.extra_info.update(
         what="each round is one build of one image, alternating; samples and medians per image here",
         **{name: result[name] for name in ("project", "naive")}, ratio=result.get("ratio"))
