@@ -83,7 +83,7 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
 # Bytecode for what a start and a first `import numpy, pandas, matplotlib.pyplot, sklearn` load,
 # compiled once here: the venv is read-only at run time, so anything left out is recompiled in
 # memory at each start. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source at
-# every import: the venv never changes), one process: byte-identical on every rebuild.
+# every import: the venv never changes), fixed slices in fixed processes: byte-identical on every rebuild.
 # Which modules those are is found by starting the server and a kernel (~15 s); the list is kept in
 # a cache mount under the fingerprint of the venv it was found in, so an unchanged venv skips that.
 COPY image/compile_startup.py /tmp/compile_startup.py

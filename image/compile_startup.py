@@ -3,20 +3,21 @@ for exactly the modules they imported. The steps:
     compile_startup.py fingerprint         the sha256 of what decides the list (the venv's files, this script, Python)
     compile_startup.py run                 as an unprivileged user, PYTHONPYCACHEPREFIX set
     compile_startup.py modules DIR > LIST  the venv modules found under DIR, one source path a line
-    compile_startup.py compile LIST        as root: compile the modules of LIST
+    compile_startup.py compile LIST        as root: compile the modules of LIST (CHUNKS processes)
 
 The list is kept in a build cache under its fingerprint: a build whose venv, config and script did
 not change (a build without the layer cache, a rebuild on another commit) compiles the same list
-without starting the server again. The fingerprint covers every file of the venv (path, mode, bytes),
-so a changed lock, config or pruning rule always runs the pass again.
+without starting the server again. The fingerprint covers the locks, every venv file's path, mode
+and size, and the bytes of the image's own files, so a changed lock, config or pruning rule runs
+the pass again.
 
 Compiling everything costs ~140 MB of .pyc; compiling nothing makes every start recompile in
 memory (the venv is read-only at run time). The modules a start and the first imports load are
 the ones worth their bytes. With PYTHONPYCACHEPREFIX, Python writes a .pyc for each module it
 imports into that tree; the matching venv sources are then compiled in unchecked-hash mode (the
-venv never changes, so re-hashing each source at every import would be pure start-up cost), one
-process, sorted, so the result is byte-identical on every rebuild (timestamp .pyc would not
-survive the clamped file times anyway). Jupyter refuses to run as root, hence the user.
+venv never changes, so re-hashing each source at every import would be pure start-up cost), in a
+fixed number of processes with fixed slices of the sorted list, so the result is byte-identical on
+every rebuild (timestamp .pyc would not survive the clamped file times anyway). Jupyter refuses to run as root, hence the user.
 
 Every wait is on the server, bounded by one deadline for the whole run: STARTUP_DEADLINE seconds
 (default 3600). Natively it all takes seconds; under qemu emulation (an arm64 image built on an
@@ -149,11 +150,26 @@ def imported_modules(prefix: pathlib.Path) -> list[str]:
     return sorted(sources)
 
 
+# Processes the list is compiled in: a fixed number, not the machine's cores, so that every
+# machine gives each process the same modules in the same order (what keeps the bytes identical).
+CHUNKS = 4
+
+
 def compile_listed(listing: pathlib.Path) -> None:
+    """Compile the listed modules in CHUNKS fresh processes at once, each its own sorted slice.
+    marshal's output depends on what the compiling process did before (CPython issue 78274), so a
+    pool that hands out files as workers free up is not reproducible; fixed slices, each compiled
+    by a process that did nothing else, are."""
     sources = listing.read_text().splitlines()
-    for source in sources:
-        py_compile.compile(source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    workers = [subprocess.Popen([sys.executable, __file__, "compile-slice", str(listing), str(i)]) for i in range(CHUNKS)]
+    if any(worker.wait() != 0 for worker in workers):
+        sys.exit("compiling the start-up modules failed (see above)")
     print(f"compiled the {len(sources)} venv modules a start and the first cell import", file=sys.stderr)
+
+
+def compile_slice(listing: pathlib.Path, index: int) -> None:
+    for source in listing.read_text().splitlines()[index::CHUNKS]:
+        py_compile.compile(source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
 
 if __name__ == "__main__":
@@ -167,5 +183,7 @@ if __name__ == "__main__":
         print("\n".join(imported_modules(pathlib.Path(sys.argv[2]))))
     elif sys.argv[1:2] == ["compile"] and len(sys.argv) == 3:
         compile_listed(pathlib.Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["compile-slice"] and len(sys.argv) == 4:
+        compile_slice(pathlib.Path(sys.argv[2]), int(sys.argv[3]))
     else:
         sys.exit(__doc__)
