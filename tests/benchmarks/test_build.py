@@ -1,8 +1,9 @@
 """Build times of the project's Dockerfile and the naive one, from the same lock and context.
 
 Rounds alternate the two (A B, then B A, ...). Both use scripts/build as users do (base image, CA
-secret, SOURCE_DATE_EPOCH); both share uv's download cache mount, which --no-cache leaves warm, so
-these are install and compile times, not download times.
+secret, SOURCE_DATE_EPOCH). --no-cache starts BuildKit's cache mounts empty as well (uv's download
+cache, the project's start-up module list; seen here, and moby/buildkit#1213), so a build without
+cache includes the downloads for both; the rebuilds keep them.
 """
 
 from __future__ import annotations
