@@ -80,7 +80,7 @@ def register(module: str, *entries: Metric | Gate) -> None:
 def load_all() -> None:
     """Import every benchmark module, so the registry is complete whatever pytest collects first."""
     for path in sorted(HERE.glob("test_*.py")):
-        importlib.import_module(f"benchmarks.{path.stem}")
+        importlib.import_module(f"{__package__}.{path.stem}")  # benchmarks.X, or tests.benchmarks.X
 
 
 def describe() -> dict[str, dict]:
