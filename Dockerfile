@@ -25,7 +25,7 @@ ENV UV_LINK_MODE=copy \
 
 # Build tools (uv, dumb-init), pinned and hash-checked, from the wheelhouse when it has them.
 # A TLS-intercepting proxy's CA comes in as a BuildKit secret for this RUN only, never a layer.
-COPY image/build-tools.txt /tmp/build-tools.txt
+COPY image/build-tools.txt image/clamp_times.sh /tmp/
 RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     if [ -s /run/secrets/ca.pem ]; then export PIP_CERT=/run/secrets/ca.pem; fi \
@@ -46,7 +46,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     if [ -s /run/secrets/ca.pem ]; then export SSL_CERT_FILE=/run/secrets/ca.pem; fi \
     && if [ -n "$(ls -A /wheelhouse)" ]; then set -- --offline --no-index --find-links /wheelhouse; fi \
     && /build-tools/bin/uv pip install --python /opt/venv/bin/python \
-       --require-hashes --no-deps --only-binary :all: "$@" -r /opt/locks/requirements.lock
+       --require-hashes --no-deps --only-binary :all: "$@" -r /opt/locks/requirements.lock \
+    && /tmp/clamp_times.sh
 
 # Settings: the server config (token, HTTPS, no phoning home) and JupyterLab's settings overrides.
 COPY image/jupyter_server_config.py /opt/venv/etc/jupyter/jupyter_server_config.py
@@ -61,7 +62,7 @@ RUN mv /opt/venv/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import syscon
     && chmod 0755 /opt/bin/jupyterlab-healthcheck
 
 # What nobody running these packages needs; each removal's bytes show in the benchmark report.
-COPY image/prune_typeshed.py image/link_duplicates.py /tmp/
+COPY image/prune_typeshed.py image/link_duplicates.py image/defer_grammars.py /tmp/
 RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
     # test suites and their data (~117 MB with bytecode): never imported by the packages themselves
     && find "$site" -depth -type d \( -name tests -o -name test \) -exec rm -rf {} + \
@@ -76,30 +77,41 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
     # (PYTHONDONTWRITEBYTECODE: importing jedi here must not leave timestamped .pyc behind)
     && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/prune_typeshed.py \
     # JupyterLab's front end is in the wheel twice (17 MB): one copy, a symlink for the other
-    && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib
+    && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib \
+    # rfc3987-syntax's 38 grammars built on first use, not at every server start (1.1 s of it)
+    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/defer_grammars.py \
+    # every file time under /opt the lock's cut-off (image/clamp_times.sh), here and in each RUN below
+    && /tmp/clamp_times.sh
 
 # Bytecode for what a start and a first `import numpy, pandas, matplotlib.pyplot, sklearn` load,
 # compiled once here: the venv is read-only at run time, so anything left out is recompiled in
 # memory at each start. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source at
-# every import: the venv never changes), one process: byte-identical on every rebuild.
+# every import: the venv never changes), fixed slices in fixed processes: byte-identical on every rebuild.
+# Which modules those are is found by starting the server and a kernel (~15 s); the list is kept in
+# a cache mount under the fingerprint of the venv it was found in, so an unchanged venv skips that.
 COPY image/compile_startup.py /tmp/compile_startup.py
 # Seconds this step may wait on the server and kernel: seconds natively, minutes under emulation.
 ARG STARTUP_DEADLINE=3600
-RUN install -d -m 1777 /tmp/pycache \
-    && setpriv --reuid=65534 --regid=65534 --clear-groups \
-       env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
-    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/pycache
+RUN --mount=type=cache,id=jupyterlab-minimalist-startup-modules,target=/var/cache/startup-modules \
+    key=$(PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py fingerprint) \
+    && list=/var/cache/startup-modules/$key \
+    && if [ ! -s "$list" ]; then \
+         install -d -m 1777 /tmp/pycache \
+         && setpriv --reuid=65534 --regid=65534 --clear-groups \
+            env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
+         && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py modules /tmp/pycache >"$list.$$" \
+         && mv "$list.$$" "$list" && rm -rf /tmp/pycache; \
+       fi \
+    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile "$list" \
+    && /tmp/clamp_times.sh
 
 # Kernels: `%pip install` into a throwaway site under HOME, never into this venv (notebook_pip.py).
 COPY image/ipython_kernel_config.py image/notebook_pip.py /opt/venv/etc/ipython/
 
-# Every file time under /opt set to the last commit's time (scripts pass it), whatever the wheel
-# or the checkout said, so rebuilds are identical. Declared only here: a new commit must not
-# invalidate the cached install steps above.
-ARG SOURCE_DATE_EPOCH=0
-# Here, after the slow steps: a new SBOM (a new lock) only re-runs the clamp below.
+# Here, after the slow steps: a new SBOM (a new lock) only re-runs the clamp below, which sets the
+# times of the files copied since the last RUN (the checkout's) to the lock's cut-off as well.
 COPY --from=sbom / /opt/sbom/
-RUN find /opt -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
+RUN /tmp/clamp_times.sh
 
 FROM ${BASE_IMAGE}
 ARG SOURCE_DATE_EPOCH=0

@@ -1,13 +1,15 @@
 """The benchmark suite: this image against a naive build of the same lock, and the size/speed gate.
 
-Order (set below, whatever -k or file names say): unit tests, builds, sizes, lock time, container
-runtime, then the gate, which checks what the others measured. Every test here gets the
+What is measured and gated is declared by each benchmark module (registry.py); adding a benchmark
+is adding a file. The gate (test_gate.py, marker `benchmark_gate`) runs after every other test of
+the suite, whatever -k or file names say: it checks what they measured. Every test here gets the
 `benchmark_suite` marker. Results go to a session-wide dict; at the end of the session it is written
 to test-output/benchmarks/ (results.json, summary.md, largest-packages.png, and $GITHUB_STEP_SUMMARY
 when set) and printed as a table, also under -q.
 
 Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 1),
-TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites),
+TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites), BENCH_NAIVE_TAG
+(the naive build's tag, default jupyterlab-minimalist:naive),
 BENCH_UPDATING_BASELINE (set by `scripts/bench --update-baseline`: the growth check is skipped).
 """
 
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.benchmarks import measure, report
+from tests.benchmarks import measure, registry, report
 from tests.support.paths import PROJECT_ROOT
 
 HERE = Path(__file__).resolve().parent
@@ -30,23 +32,17 @@ OUTPUT_DIR = PROJECT_ROOT / "test-output" / "benchmarks"
 GZIP_CACHE = PROJECT_ROOT / ".cache" / "benchmarks" / "layer-gzip-sizes.json"
 NAIVE_TAG = measure.NAIVE_TAG
 
-# Modules in the order they run. The gate comes after everything it checks.
-STAGES = ["test_report", "test_readme_table", "test_build", "test_size", "test_lock_time", "test_runtime", "test_gate"]
-
 RESULTS = pytest.StashKey[dict]()
 SELECTED = pytest.StashKey[set]()
 TABLE = pytest.StashKey[str]()
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "benchmark_gate: the gate; runs after every measurement of the suite")
+    registry.load_all()
     config.stash[RESULTS] = {"run_id": os.environ.get("BENCH_RUN_ID") or uuid.uuid4().hex,
                              "images": {}, "timings": {}, "packages": {}, "gate": []}
     config.stash[SELECTED] = set()
-
-
-def _stage(item) -> int:
-    stem = Path(str(item.path)).stem
-    return STAGES.index(stem) if stem in STAGES else len(STAGES)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m selects, so `-m benchmark_suite` sees the marker
@@ -54,7 +50,9 @@ def pytest_collection_modifyitems(session, config, items):
     mine = [i for i, item in enumerate(items) if Path(str(item.path)).resolve().is_relative_to(HERE)]
     for i in mine:
         items[i].add_marker(pytest.mark.benchmark_suite)
-    for i, item in zip(mine, sorted((items[i] for i in mine), key=_stage)):
+    # The gate after every measurement (a stable sort: the rest keeps pytest's order).
+    gate_last = sorted((items[i] for i in mine), key=lambda item: item.get_closest_marker("benchmark_gate") is not None)
+    for i, item in zip(mine, gate_last):
         items[i] = item
 
 
@@ -171,6 +169,7 @@ def pytest_sessionfinish(session, exitstatus):
     config = session.config
     results = config.stash[RESULTS]
     results["other_benchmarks"] = _other_benchmarks(config)
+    results["metrics"] = registry.describe()
     if not (results["images"] or results["timings"] or results["packages"] or results["other_benchmarks"]):
         return  # nothing of ours ran (unit tests only): leave the last run's outputs alone
     env = results.setdefault("environment", {})
@@ -184,7 +183,7 @@ def pytest_sessionfinish(session, exitstatus):
     outputs.append(str(json_path.relative_to(PROJECT_ROOT)))
 
     summary = report.markdown_summary(results)
-    (OUTPUT_DIR / "summary.md").write_text(summary)
+    report.write_atomic(OUTPUT_DIR / "summary.md", summary)
     outputs.append(str((OUTPUT_DIR / "summary.md").relative_to(PROJECT_ROOT)))
     if step_summary := os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(step_summary, "a") as f:
@@ -199,7 +198,7 @@ def pytest_sessionfinish(session, exitstatus):
         size = results["images"].get("project", {}).get("size_bytes")
         title = f"Largest distributions in {results['images'].get('project', {}).get('tag', 'the image')}"
         if size:
-            title += f" ({size / report.MB:.0f} MB)"
+            title += f" ({size / registry.MB:.0f} MB)"
         report.chart(packages, baseline, png, title=title)
         outputs.append(str(png.relative_to(PROJECT_ROOT)))
     else:  # not measured in this run: an older chart must not pass for this run's

@@ -1,90 +1,66 @@
-"""The benchmark suite's outputs: terminal table, Markdown summary, chart, gate messages, baseline.
+"""The benchmark suite's outputs: one table (terminal, Markdown summary, README), the chart, gate
+messages, the baseline. Rows and labels are the registered metrics (registry.py), as the run's
+results.json lists them.
 
-Standard library (and the lock tool's atomic writer) only at import time (matplotlib is imported by the chart alone), so that
-scripts/bench can run it as a script:
+Standard library (and the lock tool's atomic writer) only at import time (matplotlib is imported by
+the chart alone), so that scripts/bench can run it as a module from the project root:
 
-    python tests/benchmarks/report.py update-baseline --results RESULTS.json --baseline BASELINE.json [--run-id ID]
+    python -m tests.benchmarks.report update-baseline [--results RESULTS.json] [--baseline BASELINE.json] [--run-id ID]
+    python -m tests.benchmarks.report update-readme [--results RESULTS.json] [--readme README.md] [--run-id ID]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 from pathlib import Path
 
 from lock import atomic
+from tests.benchmarks.registry import MB, NAMES
+from tests.support.paths import PROJECT_ROOT
 
-MB = 1_000_000  # decimal megabytes, as `docker image ls` and registries count
-
-# (key, label, unit) of what is compared between the two images, in table order.
-SIZE_ROWS = [
-    ("size_bytes", "image size, uncompressed", "MB"),
-    ("compressed_bytes", "image size, compressed (gzip layers)", "MB"),
-    ("added_bytes", "added on top of the base image", "MB"),
-    ("layers", "layers", ""),
-    ("dockerfile_instructions", "Dockerfile instructions", ""),
-]
-TIME_ROWS = [
-    ("cold_start", "cold start (run -> /api/status 200)"),
-    ("first_cell", "first cell (run -> imports executed)"),
-    ("stop", "docker stop, kernel running"),
-    ("build_no_cache", "build, --no-cache"),
-    ("build_warm", "rebuild after adding 1 package"),
-    # Hub image under JupyterHub (test_hub_spawn.py): medians; for 5 users, of the 5 users at once.
-    ("hub_spawn_1", "hub: login -> lab loaded, 1 user"),
-    ("hub_first_cell_1", "hub: login -> first cell done, 1 user"),
-    ("hub_spawn_5", "hub: login -> lab loaded, 5 users at once"),
-    ("hub_first_cell_5", "hub: login -> first cell done, 5 users at once"),
-]
-NAMES = ("project", "naive")
+README_START = "<!-- benchmarks:start -->"
+README_END = "<!-- benchmarks:end -->"
 
 
-# --- numbers ----------------------------------------------------------------------------------
+# --- the one table ----------------------------------------------------------------------------
 
-def summarize(samples: list[float]) -> dict:
-    return {"samples": [round(s, 4) for s in samples], "median": statistics.median(samples),
-            "min": min(samples), "max": max(samples)}
+def rows(results: dict, every: bool = False) -> list[dict]:
+    """One row per registered metric of the run (results["metrics"], in order): its label, unit,
+    the project's and the naive build's value (medians for times) and their ratio. Rows measured
+    for neither image only with `every` (the README shows them as dashes)."""
+    out = []
+    images, timings = results.get("images", {}), results.get("timings", {})
+    for key, metric in results.get("metrics", {}).items():
+        if metric["kind"] == "image":
+            project, naive = (images.get(name, {}).get(key) for name in NAMES)
+        else:
+            project = timings.get(key, {}).get("project", {}).get("median")
+            naive = timings.get(metric.get("naive_from") or key, {}).get("naive", {}).get("median")
+        if project is None and naive is None and not every:
+            continue
+        out.append({"label": metric["label"], "unit": metric["unit"], "project": project, "naive": naive,
+                    "ratio": project / naive if project is not None and naive else None,
+                    "published": tuple(metric.get("published") or ("–", "–"))})
+    return out
 
 
-def timing(samples: dict[str, list[float]]) -> dict:
-    """Per image summaries and the ratio of the medians (project / naive)."""
-    result = {name: summarize(samples[name]) for name in NAMES if samples.get(name)}
-    if all(name in result for name in NAMES) and result["naive"]["median"] > 0:
-        result["ratio"] = result["project"]["median"] / result["naive"]["median"]
-    return result
-
-
-def fmt_value(value, unit: str) -> str:
+def fmt(value, unit: str, short: bool = False) -> str:
+    """A cell: decimal MB (GB from 1000 MB in the short form), seconds, or a count."""
     if value is None:
-        return "-"
+        return "–" if short else "-"
     if unit == "MB":
+        if short:
+            return f"{value / MB / 1000:.2f} GB" if value >= 1000 * MB else f"{value / MB:.0f} MB"
         return f"{value / MB:.1f} MB"
     if unit == "s":
-        return f"{value:.2f} s"
+        return f"{value:.1f} s" if short else f"{value:.2f} s"
     return str(value)
 
 
-def fmt_ratio(a, b) -> str:
-    return f"{a / b:.2f}" if a is not None and b else "-"
-
-
-def rows(results: dict) -> list[tuple[str, str, str, str]]:
-    """(metric, project, naive, ratio) for every measured row."""
-    out = []
-    images = results.get("images", {})
-    for key, label, unit in SIZE_ROWS:
-        a, b = (images.get(name, {}).get(key) for name in NAMES)
-        if a is not None or b is not None:
-            out.append((label, fmt_value(a, unit), fmt_value(b, unit), fmt_ratio(a, b)))
-    for key, label in TIME_ROWS:
-        t = results.get("timings", {}).get(key)
-        if not t:
-            continue
-        a, b = (t.get(name, {}).get("median") for name in NAMES)
-        out.append((label, fmt_value(a, "s"), fmt_value(b, "s"), f"{t['ratio']:.2f}" if "ratio" in t else "-"))
-    return out
+def fmt_ratio(ratio: float | None, short: bool = False) -> str:
+    return ("–" if short else "-") if ratio is None else f"{ratio:.2f}"
 
 
 def lock_lines(results: dict) -> list[str]:
@@ -117,7 +93,8 @@ def machine_line(results: dict) -> str:
 
 
 def terminal_table(results: dict, outputs: list[str] = ()) -> str:
-    table = rows(results)
+    table = [(r["label"], fmt(r["project"], r["unit"]), fmt(r["naive"], r["unit"]), fmt_ratio(r["ratio"]))
+             for r in rows(results)]
     header = ("metric", "project", "naive", "ratio")
     widths = [max(len(r[i]) for r in [header, *table]) for i in range(4)]
     line = lambda r: f"  {r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}"
@@ -138,7 +115,8 @@ def terminal_table(results: dict, outputs: list[str] = ()) -> str:
 def markdown_summary(results: dict) -> str:
     out = ["## Benchmarks: this image vs a naive build of the same lock", "",
            "| metric | project | naive | ratio |", "|---|---:|---:|---:|"]
-    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows(results)]
+    out += [f"| {r['label']} | {fmt(r['project'], r['unit'])} | {fmt(r['naive'], r['unit'])} | {fmt_ratio(r['ratio'])} |"
+            for r in rows(results)]
     if lock := lock_lines(results):
         out += ["", "**Lock time:** " + "; ".join(lock)]
     if gate := results.get("gate"):
@@ -146,6 +124,50 @@ def markdown_summary(results: dict) -> str:
         out += [f"- {'✅' if g['ok'] else '❌'} {g['check']}: {g['value']} (limit {g['limit']})" for g in gate]
     out += ["", f"_Measured {machine_line(results)}._", ""]
     return "\n".join(out)
+
+
+def readme_table(results: dict) -> str:
+    """README.md's table: every registered metric, with the two columns of published figures."""
+    env = results.get("environment", {})
+    lines = ["| | This image | Naive build, same lock | This / naive | Earlier minimalist image (published) "
+             "| docker-stacks scipy-notebook (published) |",
+             "|---|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['label']} | {fmt(r['project'], r['unit'], True)} | {fmt(r['naive'], r['unit'], True)} "
+              f"| {fmt_ratio(r['ratio'], True)} | {r['published'][0]} | {r['published'][1]} |"
+              for r in rows(results, every=True)]
+    lines += [
+        "",
+        "This image and the naive build ([`tests/benchmarks/naive.Dockerfile`](tests/benchmarks/naive.Dockerfile): "
+        "uv, all `.pyc` compiled, pip and tests kept) were measured by `scripts/bench` on "
+        f"{(env.get('date') or '?')[:10]}: {env.get('nproc', '?')} × {env.get('cpu', '?')}, Docker Engine "
+        f"{env.get('engine', '?')}, base image `{env.get('base_image', '?')}`. Times are medians of "
+        f"{env.get('rounds', '?')} interleaved rounds (builds: {env.get('build_rounds', '?')}). The last two "
+        "columns are figures as their projects published them, not measured here.",
+    ]
+    return "\n".join(lines)
+
+
+def replace_between_markers(text: str, block: str) -> str:
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < 0 or end < start:
+        raise ValueError(f"README has no {README_START} ... {README_END} section")
+    return text[: start + len(README_START)] + "\n" + block + "\n" + text[end:]
+
+
+def load_results(path: Path, run_id: str | None) -> dict:
+    results = json.loads(Path(path).read_text())
+    if run_id and results.get("run_id") != run_id:
+        raise ValueError(f"{path} is not from this run (run id {results.get('run_id')}, expected {run_id})")
+    return results
+
+
+def update_readme(results_path: Path, readme_path: Path, run_id: str | None = None) -> bool:
+    """Replace the README's table with this run's, atomically; True when it changed."""
+    text = Path(readme_path).read_text()
+    updated = replace_between_markers(text, readme_table(load_results(results_path, run_id)))
+    if updated != text:
+        write_atomic(readme_path, updated)
+    return updated != text
 
 
 # --- packages and the baseline ------------------------------------------------------------------
@@ -191,10 +213,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def update_baseline(results_path: Path, baseline_path: Path, run_id: str | None = None) -> dict:
-    results = json.loads(Path(results_path).read_text())
-    if run_id and results.get("run_id") != run_id:
-        raise ValueError(f"{results_path} is not from this run (run id {results.get('run_id')}, expected {run_id})")
-    baseline = baseline_from(results)
+    baseline = baseline_from(load_results(results_path, run_id))
     write_atomic(baseline_path, json.dumps(baseline, indent=2) + "\n")
     return baseline
 
@@ -230,11 +249,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("update-baseline", help="write the baseline from a run's results.json (atomically)")
-    up.add_argument("--results", type=Path, default=Path("test-output/benchmarks/results.json"))
     up.add_argument("--baseline", type=Path, default=Path(__file__).resolve().parent / "baseline.json")
-    up.add_argument("--run-id", help="refuse results from another run")
+    readme = sub.add_parser("update-readme", help="replace README.md's benchmark table with a run's (atomically)")
+    readme.add_argument("--readme", type=Path, default=PROJECT_ROOT / "README.md")
+    for command in (up, readme):
+        command.add_argument("--results", type=Path, default=PROJECT_ROOT / "test-output" / "benchmarks" / "results.json")
+        command.add_argument("--run-id", help="refuse results from another run")
     args = parser.parse_args(argv)
     try:
+        if args.command == "update-readme":
+            changed = update_readme(args.results, args.readme, args.run_id)
+            print(f"{args.readme}: benchmark table {'updated' if changed else 'unchanged'}", file=sys.stderr)
+            return 0
         baseline = update_baseline(args.results, args.baseline, args.run_id)
     except (OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -13,10 +13,17 @@ import uuid
 
 import pytest
 
-from tests.benchmarks import measure, report
+from tests.benchmarks import measure
+from tests.benchmarks.registry import Gate, Metric, register, summarize
 from tests.benchmarks.test_build import ADDED_NAME
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
+
+register(__name__,
+         Metric("layer_rebuild", "Rebuild after `lock add --layer` of one package (naive: its whole rebuild)",
+                naive_from="build_warm"),
+         Metric("layer_lock_add", "`lock add --layer` of one package"),
+         Gate.ratio_cap("layer_rebuild", "build.max_layer_rebuild_ratio"))
 
 TAG = "jupyterlab-minimalist:bench-layer"
 FIRST = "tabulate"  # what the layer holds before the package is added; pure Python, not in the base
@@ -71,8 +78,8 @@ def test_rebuild_after_adding_a_package_to_a_layer(benchmark, bench_results, ben
         out = measure.runs_python(docker_client, TAG, f"import {ADDED_NAME}, {FIRST}; print('added', {ADDED_NAME}.__name__)")
         assert f"added {ADDED_NAME}" in out, out
         added = layered["Size"] - base["Size"]
-        bench_results["timings"]["layer_rebuild"] = {"project": report.summarize(samples["rebuild"])}
-        bench_results["timings"]["layer_lock_add"] = {"project": report.summarize(samples["lock"])}
+        bench_results["timings"]["layer_rebuild"] = {"project": summarize(samples["rebuild"])}
+        bench_results["timings"]["layer_lock_add"] = {"project": summarize(samples["lock"])}
         bench_results.setdefault("layers", {})["added_bytes"] = added
         whole = bench_results["timings"].get("build_warm", {}).get("project", {}).get("median")
         benchmark.extra_info.update(rebuild_s=samples["rebuild"], lock_add_s=samples["lock"], layer_added_bytes=added,

@@ -1,4 +1,4 @@
-"""The README table generator, from a sample results.json (no Docker)."""
+"""The README table (report.readme_table, report.py update-readme), from a sample results.json (no Docker)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import json
 
 import pytest
 
-from tests.benchmarks import readme_table
+from tests.benchmarks import registry, report
+
+registry.load_all()
 
 SAMPLE = {
     "run_id": "sample",
+    "metrics": registry.describe(),
     "environment": {"date": "2026-11-22T03:00:00+00:00", "nproc": 2, "cpu": "Example CPU @ 2.10GHz",
                     "engine": "26.1.5", "base_image": "python:3.13-slim-trixie", "rounds": 5, "build_rounds": 1},
     "images": {
@@ -29,25 +32,25 @@ README = f"""# Project
 
 Intro.
 
-{readme_table.START}
+{report.README_START}
 old table
-{readme_table.END}
+{report.README_END}
 
 ## After
 """
 
 
 def test_table_rows_from_sample():
-    table = readme_table.table(SAMPLE)
+    table = report.readme_table(SAMPLE)
     lines = table.splitlines()
-    assert lines[0].startswith("| | This image | Naive build")
-    assert "| Image size, uncompressed | 612 MB | 821 MB | 663 MB | 2.67 GB |" in lines
-    assert "| Image size, compressed (gzip layers, as pushed) | 201 MB | 305 MB | – | – |" in lines
-    assert "| Layers | 9 | 6 | 10 | – |" in lines
-    assert "| Dockerfile instructions | 29 | 18 | 21 lines | – |" in lines
-    assert any(line.startswith("| Cold start") and "| 1.2 s | 1.5 s |" in line for line in lines)
+    assert lines[0].startswith("| | This image | Naive build, same lock | This / naive |")
+    assert "| Image size, uncompressed | 612 MB | 821 MB | 0.75 | 663 MB | 2.67 GB |" in lines
+    assert "| Image size, compressed (gzip layers, as pushed) | 201 MB | 305 MB | 0.66 | – | – |" in lines
+    assert "| Layers | 9 | 6 | 1.50 | 10 | – |" in lines
+    assert "| Dockerfile instructions | 29 | 18 | 1.61 | 21 lines | – |" in lines
+    assert any(line.startswith("| Cold start") and "| 1.2 s | 1.5 s | 0.82 |" in line for line in lines)
     # Not measured in the sample: a dash, not a made-up number.
-    assert any(line.startswith("| `docker stop`") and "| – | – | – | – |" in line for line in lines)
+    assert any(line.startswith("| `docker stop`") and "| – | – | – | – | – |" in line for line in lines)
     assert "2026-11-22: 2 × Example CPU @ 2.10GHz, Docker Engine 26.1.5" in table
     assert "`python:3.13-slim-trixie`" in table and "medians of 5 interleaved rounds" in table
 
@@ -56,13 +59,14 @@ def test_cli_replaces_only_the_marked_section(tmp_path):
     results, readme = tmp_path / "results.json", tmp_path / "README.md"
     results.write_text(json.dumps(SAMPLE))
     readme.write_text(README)
-    assert readme_table.main(["--results", str(results), "--readme", str(readme)]) == 0
+    assert report.main(["update-readme", "--results", str(results), "--readme", str(readme)]) == 0
     text = readme.read_text()
     assert "old table" not in text
-    assert text.startswith("# Project\n\nIntro.\n\n" + readme_table.START + "\n| | This image")
-    assert text.endswith(readme_table.END + "\n\n## After\n")
+    assert text.startswith("# Project\n\nIntro.\n\n" + report.README_START + "\n| | This image")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md", "results.json"], "no temp file left"
+    assert text.endswith(report.README_END + "\n\n## After\n")
     # Idempotent: a second run changes nothing.
-    assert readme_table.main(["--results", str(results), "--readme", str(readme)]) == 0
+    assert report.main(["update-readme", "--results", str(results), "--readme", str(readme)]) == 0
     assert readme.read_text() == text
 
 
@@ -70,15 +74,15 @@ def test_cli_refuses_a_readme_without_markers(tmp_path):
     results, readme = tmp_path / "results.json", tmp_path / "README.md"
     results.write_text(json.dumps(SAMPLE))
     readme.write_text("# Project\n")
-    assert readme_table.main(["--results", str(results), "--readme", str(readme)]) == 1
+    assert report.main(["update-readme", "--results", str(results), "--readme", str(readme)]) == 1
     assert readme.read_text() == "# Project\n"
     with pytest.raises(ValueError):
-        readme_table.replace_between_markers(f"{readme_table.END}\n{readme_table.START}", "x")
+        report.replace_between_markers(f"{report.README_END}\n{report.README_START}", "x")
 
 
 def test_cli_refuses_results_of_another_run(tmp_path):
     results, readme = tmp_path / "results.json", tmp_path / "README.md"
     results.write_text(json.dumps(SAMPLE))
     readme.write_text(README)
-    assert readme_table.main(["--results", str(results), "--readme", str(readme), "--run-id", "other"]) == 1
+    assert report.main(["update-readme", "--results", str(results), "--readme", str(readme), "--run-id", "other"]) == 1
     assert readme.read_text() == README

@@ -1,4 +1,5 @@
-"""The suite's own logic, without Docker: gate messages, baseline update, tables, counting."""
+"""The suite's own logic, without Docker: the registry, gate messages, baseline update, the one
+table (terminal, Markdown, README), counting."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import json
 
 import pytest
 
-from tests.benchmarks import measure, report
+from tests.benchmarks import measure, registry, report
+from tests.benchmarks.registry import MB
 
-MB = report.MB
+registry.load_all()
 
 
 def test_grown_packages_lists_growth_and_new_largest_first():
@@ -21,13 +23,43 @@ def test_grown_packages_lists_growth_and_new_largest_first():
 
 
 def test_timing_medians_and_ratio():
-    t = report.timing({"project": [1.0, 3.0, 2.0], "naive": [4.0, 4.0, 5.0]})
+    t = registry.timing({"project": [1.0, 3.0, 2.0], "naive": [4.0, 4.0, 5.0]})
     assert t["project"]["median"] == 2.0 and t["naive"]["median"] == 4.0 and t["ratio"] == 0.5
-    assert "ratio" not in report.timing({"project": [1.0], "naive": []})
+    assert "ratio" not in registry.timing({"project": [1.0], "naive": []})
+
+
+def test_alternating_rounds_swap_the_order():
+    assert registry.alternating(3) == ["project", "naive", "naive", "project", "project", "naive"]
+
+
+def test_every_benchmark_module_registers_and_every_gate_names_a_budget_path():
+    stems = {m.module for m in registry.METRICS.values()}
+    assert {"test_size", "test_build", "test_runtime", "test_layer_rebuild"} <= stems
+    for gate in registry.GATES.values():
+        assert gate.module and "." in gate.budget, gate
+        if gate.value.startswith("ratio."):
+            assert gate.value.split(".", 1)[1] in registry.METRICS, gate
+
+
+def test_a_ratio_against_another_metrics_naive_value():
+    results = {"metrics": registry.describe(),
+               "timings": {"build_warm": {"project": {"median": 30.0}, "naive": {"median": 20.0}},
+                           "layer_rebuild": {"project": {"median": 5.0}}}}
+    assert registry.lookup(results, "ratio.layer_rebuild") == 0.25
+    assert registry.lookup(results, "ratio.build_warm") == 1.5
+    assert registry.lookup(results, "ratio.cold_start") is None
+    assert registry.lookup(results, "timings.build_warm.project.median") == 30.0
+    row = next(r for r in report.rows(results) if r["label"].startswith("Rebuild after `lock add --layer`"))
+    assert (row["project"], row["naive"], row["ratio"]) == (5.0, 20.0, 0.25)
+
+
+def test_budget_value_is_none_for_an_unbudgeted_row():
+    assert registry.budget_value({"image": {"max_layers": 10}}, "image.max_layers") == 10
+    assert registry.budget_value({"image": {}}, "build.max_rebuild_ratio") is None
 
 
 def results_sample(run_id="r1"):
-    return {"run_id": run_id, "environment": {"date": "2026-11-22T00:00:00+00:00", "base_image": "base:1"},
+    return {"run_id": run_id, "metrics": registry.describe(), "environment": {"date": "2026-11-22T00:00:00+00:00", "base_image": "base:1"},
             "images": {"project": {"tag": "img:test", "size_bytes": 600 * MB, "compressed_bytes": 200 * MB,
                                    "layers": 6, "added_bytes": 400 * MB, "dockerfile_instructions": 29},
                        "naive": {"tag": "img:naive", "size_bytes": 800 * MB, "layers": 6}},
@@ -63,12 +95,13 @@ def test_update_baseline_refuses_another_run_and_incomplete_results(tmp_path):
 
 def test_tables_show_project_naive_and_ratio():
     text = report.terminal_table(results_sample(), ["out.json"])
-    line = next(l for l in text.splitlines() if "image size, uncompressed" in l)
+    line = next(l for l in text.splitlines() if "Image size, uncompressed" in l)
     assert line.split()[-5:] == ["600.0", "MB", "800.0", "MB", "0.75"]
-    assert any("cold start" in l and l.rstrip().endswith("0.50") for l in text.splitlines())
+    assert any("Cold start" in l and l.rstrip().endswith("0.50") for l in text.splitlines())
+    assert "Build without cache" not in text, "a row measured for neither image is left out"
     assert "ok    layers: 6 (limit 10)" in text and "outputs: out.json" in text
     md = report.markdown_summary(results_sample())
-    assert "| image size, uncompressed | 600.0 MB | 800.0 MB | 0.75 |" in md and "✅ layers" in md
+    assert "| Image size, uncompressed | 600.0 MB | 800.0 MB | 0.75 |" in md and "✅ layers" in md
 
 
 def test_chart_is_a_png(tmp_path):

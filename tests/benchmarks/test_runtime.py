@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.benchmarks import measure, report
+from tests.benchmarks import measure
+from tests.benchmarks.registry import Gate, Metric, alternating, record_timing, register
 from tests.support.kernel import execute, start_kernel
 
 pytestmark = pytest.mark.image
 
+register(__name__,
+         Metric("cold_start", "Cold start: `docker run` to `/api/status` answering"),
+         Metric("first_cell", "First cell: `docker run` to `import numpy, pandas, matplotlib.pyplot, sklearn` and a plot done"),
+         Metric("stop", "`docker stop` with a kernel running"),
+         Gate.ratio_cap("cold_start", "runtime.max_cold_start_ratio"),
+         Gate.ratio_cap("first_cell", "runtime.max_first_cell_ratio"))
+
 STOP_GRACE = 10  # docker stop's default: SIGTERM, then SIGKILL after this many seconds
-
-
-def alternating(rounds: int) -> list[str]:
-    order = []
-    for r in range(rounds):
-        order += ["project", "naive"] if r % 2 == 0 else ["naive", "project"]
-    return order
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,7 @@ class Interleaved:
             run.remove()
 
     def record(self, benchmark, bench_results, key: str, **extra) -> dict:
-        result = report.timing(self.samples)
-        bench_results["timings"][key] = result
+        result = record_timing(bench_results, key, self.samples)
         benchmark.extra_info.update(
             what="each round measures one image, alternating; samples and medians per image here",
             **{name: result[name] for name in ("project", "naive") if name in result},

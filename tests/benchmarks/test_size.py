@@ -6,8 +6,19 @@ from __future__ import annotations
 import pytest
 
 from tests.benchmarks import measure
+from tests.benchmarks.registry import MB, Gate, Metric, register
 
 pytestmark = pytest.mark.image
+
+register(__name__,
+         Metric("size_bytes", "Image size, uncompressed", "image", "MB", published=("663 MB", "2.67 GB")),
+         Metric("compressed_bytes", "Image size, compressed (gzip layers, as pushed)", "image", "MB"),
+         Metric("added_bytes", "Added on top of the base image", "image", "MB"),
+         Metric("layers", "Layers", "image", "", published=("10", "–")),
+         Metric("dockerfile_instructions", "Dockerfile instructions", "image", "", published=("21 lines", "–")),
+         Gate("image size, uncompressed", "images.project.size_bytes", "image.max_size_mb", MB, "MB"),
+         Gate("added on top of the base", "images.project.added_bytes", "image.max_added_mb", MB, "MB"),
+         Gate("layers", "images.project.layers", "image.max_layers"))
 
 DOCKERFILES = {"project": measure.PROJECT_ROOT / "Dockerfile", "naive": measure.NAIVE_DOCKERFILE}
 # What the image is for: these must be among its distributions (a sanity check of the measurement).

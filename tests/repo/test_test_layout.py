@@ -4,7 +4,7 @@ pythonpath); conftest.py files hold fixtures and hooks, and neither they nor tes
 imported from; the project root is computed once (tests/support/paths.py).
 
 The benchmark suite (tests/benchmarks/) keeps its own modules beside its tests (measure.py,
-report.py, readme_table.py: scripts/bench runs the last two as scripts) and imports across them;
+registry.py, report.py: scripts/bench runs report.py as a module) and imports across them;
 it keeps the rest: no sys.path changes, nothing from conftest, no bare names."""
 
 from __future__ import annotations
