@@ -45,6 +45,28 @@ pick_tag() {
   done
 }
 
+# layer_args ARGS...: scripts/build-layer's arguments. `tag` from `--tag NAME` or `--tag=NAME` anywhere
+# (pick_tag; else jupyterlab-minimalist:NAME for requirements-NAME.lock), `base` from `--base IMAGE`
+# before LOCK (else jupyterlab-minimalist:latest), `lock`, and `rest` the docker arguments after LOCK.
+layer_args() {
+  pick_tag "" "$@"
+  set -- "${rest[@]}"
+  base=jupyterlab-minimalist:latest
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --base) [ $# -ge 2 ] || die "--base needs an IMAGE"; base=$2; shift 2 ;;
+      --base=*) base=${1#--base=}; shift ;;
+      *) break ;;
+    esac
+  done
+  [ $# -gt 0 ] || die "which layer lock? (usage: scripts/build-layer [--base IMAGE] [--tag TAG] LOCK)"
+  lock=$1; shift
+  rest=("$@")
+  local name
+  name=$(basename "$lock" .lock); name=${name#requirements-}
+  tag=${tag:-jupyterlab-minimalist:$name}
+}
+
 build_image() {
   local tag=$1; shift
   local base epoch commit context sbom_dir label labels base_args
