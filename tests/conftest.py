@@ -22,11 +22,6 @@ TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
 
 @pytest.fixture(scope="session")
-def project_root() -> Path:
-    return PROJECT_ROOT
-
-
-@pytest.fixture(scope="session")
 def docker_client() -> docker.DockerClient:
     client = docker.from_env(timeout=300)
     client.ping()

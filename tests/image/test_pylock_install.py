@@ -9,6 +9,8 @@ import subprocess
 
 import pytest
 
+from tests.support.paths import PROJECT_ROOT
+
 pytestmark = [pytest.mark.image, pytest.mark.network]
 
 SCRIPT = r"""
@@ -30,17 +32,17 @@ PY
 """
 
 
-def test_pylock_installs_the_same_distributions_as_the_lock(image, docker_client, project_root, tmp_path):
+def test_pylock_installs_the_same_distributions_as_the_lock(image, docker_client, tmp_path):
     base = docker_client.images.get(image).labels["org.jupyterlab-minimalist.base.id"]
-    uv = project_root / ".cache" / "tools" / "bin" / "uv"
+    uv = PROJECT_ROOT / ".cache" / "tools" / "bin" / "uv"
     ca = os.environ.get("SSL_CERT_FILE") or "/etc/ssl/certs/ca-certificates.crt"
-    cache = project_root / ".cache" / "uv-pylock-test"  # kept: a second run downloads nothing
+    cache = PROJECT_ROOT / ".cache" / "uv-pylock-test"  # kept: a second run downloads nothing
     cache.mkdir(parents=True, exist_ok=True)
     passed = [f"--env={k}" for k in ("UV_INDEX_URL", "UV_DEFAULT_INDEX", "HTTPS_PROXY", "https_proxy") if k in os.environ]
     result = subprocess.run(
         ["docker", "run", "--rm", "--network=host", *passed, "-e", "UV_CACHE_DIR=/cache", "-e", "UV_PYTHON_DOWNLOADS=never",
          "-e", "UV_LINK_MODE=copy", "-e", "SSL_CERT_FILE=/ca.pem", "-v", f"{uv}:/usr/local/bin/uv:ro",
-         "-v", f"{ca}:/ca.pem:ro", "-v", f"{project_root}:/src:ro", "-v", f"{cache}:/cache", "--tmpfs", "/venv:exec",
+         "-v", f"{ca}:/ca.pem:ro", "-v", f"{PROJECT_ROOT}:/src:ro", "-v", f"{cache}:/cache", "--tmpfs", "/venv:exec",
          "--entrypoint", "bash", base, "-c", SCRIPT],
         capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -8,30 +8,32 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.support.paths import PROJECT_ROOT
+
 pytestmark = pytest.mark.image
 
 
-def git(project_root, *args) -> str:
-    return subprocess.run(["git", "-C", str(project_root), *args], capture_output=True, text=True,
+def git(*args) -> str:
+    return subprocess.run(["git", "-C", str(PROJECT_ROOT), *args], capture_output=True, text=True,
                           check=True).stdout.strip()
 
 
-def test_image_ships_the_sbom_it_names_in_a_label(image, docker_client, project_root):
+def test_image_ships_the_sbom_it_names_in_a_label(image, docker_client):
     labels = docker_client.images.get(image).labels
     path = labels["org.jupyterlab-minimalist.sbom"]
     assert path == "/opt/sbom/jupyterlab-minimalist.cdx.json"
     inside = docker_client.containers.run(image, ["cat", path], entrypoint=[], remove=True)
-    beside = project_root / "sbom" / (image.replace("/", "_").replace(":", "_") + ".cdx.json")
+    beside = PROJECT_ROOT / "sbom" / (image.replace("/", "_").replace(":", "_") + ".cdx.json")
     assert inside == beside.read_bytes()
     assert b'"specVersion": "1.6"' in inside
 
 
-def test_labels_name_the_commit_the_lock_and_the_base(image, docker_client, project_root):
+def test_labels_name_the_commit_the_lock_and_the_base(image, docker_client):
     labels = docker_client.images.get(image).labels
-    lock = (project_root / "requirements.lock").read_bytes()
+    lock = (PROJECT_ROOT / "requirements.lock").read_bytes()
     assert labels["org.jupyterlab-minimalist.lock.sha256"] == "sha256:" + hashlib.sha256(lock).hexdigest()
-    assert labels["org.opencontainers.image.revision"] == git(project_root, "rev-parse", "HEAD")
-    created = datetime.fromtimestamp(int(git(project_root, "log", "-1", "--format=%ct")), timezone.utc)
+    assert labels["org.opencontainers.image.revision"] == git("rev-parse", "HEAD")
+    created = datetime.fromtimestamp(int(git("log", "-1", "--format=%ct")), timezone.utc)
     assert labels["org.opencontainers.image.created"] == created.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert labels["org.opencontainers.image.title"] == "jupyterlab-minimalist"
     assert labels["org.opencontainers.image.licenses"] == "BSD-3-Clause"
@@ -40,8 +42,8 @@ def test_labels_name_the_commit_the_lock_and_the_base(image, docker_client, proj
     assert base.id == labels["org.jupyterlab-minimalist.base.id"]
 
 
-def test_readme_commands_read_the_labels_and_the_sbom(image, project_root):
-    readme = (project_root / "README.md").read_text()
+def test_readme_commands_read_the_labels_and_the_sbom(image):
+    readme = (PROJECT_ROOT / "README.md").read_text()
     section = readme.split("## What is in the image", 1)[1].split("\n## ", 1)[0]
     lines = [line for line in section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines() if line]
     assert len(lines) == 2

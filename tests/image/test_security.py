@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from tests.support.certs import self_signed_certificate
 from tests.support.containers import Server, free_port, poll
 from tests.support.kernel import execute, start_kernel
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.image
 
@@ -137,9 +138,9 @@ def test_nothing_phones_home(containers):
     assert server.get("/lab/api/update").json()["notification"] is None
 
 
-def lock_pins(project_root):
+def lock_pins():
     pins = {}
-    text = (project_root / "requirements.lock").read_text().replace("\\\n", " ")
+    text = (PROJECT_ROOT / "requirements.lock").read_text().replace("\\\n", " ")
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line and not line.startswith("-"):
@@ -148,9 +149,9 @@ def lock_pins(project_root):
     return pins
 
 
-def test_runtime_has_exactly_the_locked_packages(containers, project_root):
+def test_runtime_has_exactly_the_locked_packages(containers):
     container = containers.run(command=["python", "-c",
         "import importlib.metadata as m, json; print(json.dumps({d.name: d.version for d in m.distributions()}))"])
     assert container.wait(timeout=60)["StatusCode"] == 0
     installed = {canonicalize_name(k): v for k, v in json.loads(container.logs().decode()).items()}
-    assert installed == lock_pins(project_root)
+    assert installed == lock_pins()

@@ -6,16 +6,17 @@ import shutil
 import pytest
 
 from tests.support.builds import build
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.image
 
 
-def test_wrong_hash_in_lock_fails_build_naming_package(project_root, tmp_path, docker_client):
+def test_wrong_hash_in_lock_fails_build_naming_package(tmp_path, docker_client):
     context = tmp_path / "context"
-    shutil.copytree(project_root / "image", context / "image")
-    shutil.copy(project_root / "Dockerfile", context / "Dockerfile")
-    shutil.copy(project_root / ".dockerignore", context / ".dockerignore")
-    lock = (project_root / "requirements.lock").read_text()
+    shutil.copytree(PROJECT_ROOT / "image", context / "image")
+    shutil.copy(PROJECT_ROOT / "Dockerfile", context / "Dockerfile")
+    shutil.copy(PROJECT_ROOT / ".dockerignore", context / ".dockerignore")
+    lock = (PROJECT_ROOT / "requirements.lock").read_text()
     # Every hash of one small package replaced by a hash of nothing: no file can match.
     block = re.search(r"^(six==\S+)(.*?)(?=^\S|\Z)", lock, re.M | re.S)
     assert block, "six is expected in the lock (a dependency of python-dateutil)"

@@ -8,17 +8,19 @@ import sys
 
 import pytest
 
+from tests.support.paths import PROJECT_ROOT
+
 pytestmark = pytest.mark.network
 
 
-def test_details_show_an_added_packages_size_and_licence(project_root, tmp_path):
-    lock = (project_root / "requirements.lock").read_text()
+def test_details_show_an_added_packages_size_and_licence(tmp_path):
+    lock = (PROJECT_ROOT / "requirements.lock").read_text()
     block = re.search(r"^six==\S+.*?(?=^\S|\Z)", lock, re.M | re.S)
     assert block, "six is expected in the lock"
     (tmp_path / "before.lock").write_text(lock.replace(block.group(0), ""))
     result = subprocess.run([sys.executable, "-m", "lock", "diff", "--details", str(tmp_path / "before.lock"),
-                             str(project_root / "requirements.lock")], capture_output=True, text=True, timeout=300,
-                            cwd=project_root)
+                             str(PROJECT_ROOT / "requirements.lock")], capture_output=True, text=True, timeout=300,
+                            cwd=PROJECT_ROOT)
     assert result.returncode == 0, result.stderr
     row = re.search(r"^\| `six` \| added \|  \| (\S+) \| \+(\d+) kB \| MIT \|$", result.stdout, re.M)
     assert row, result.stdout

@@ -12,6 +12,7 @@ import pytest
 from packaging.pylock import Pylock
 
 from lock.lockfile import parse_body
+from tests.support.paths import PROJECT_ROOT
 
 FILES = ("pyproject.toml", "requirements.in", "Dockerfile", "requirements.lock", "pylock.toml",
          "requirements-hub.in", "requirements-hub.lock")  # and the layer pyproject.toml declares
@@ -23,16 +24,16 @@ def check(root) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def copy(project_root, tmp_path):
+def copy(tmp_path):
     for name in FILES:
-        shutil.copy(project_root / name, tmp_path / name)
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     return tmp_path
 
 
-def test_committed_pylock_is_valid_and_holds_the_lock(project_root):
-    data = tomllib.loads((project_root / "pylock.toml").read_text())
+def test_committed_pylock_is_valid_and_holds_the_lock():
+    data = tomllib.loads((PROJECT_ROOT / "pylock.toml").read_text())
     lock = Pylock.from_dict(data)  # raises on anything PEP 751 forbids
-    entries = {e.name: e for e in parse_body((project_root / "requirements.lock").read_text()).entries}
+    entries = {e.name: e for e in parse_body((PROJECT_ROOT / "requirements.lock").read_text()).entries}
     assert {p.name for p in lock.packages} == set(entries)
     for p in lock.packages:
         e = entries[p.name]
@@ -59,13 +60,13 @@ def test_lock_check_tells_a_stale_or_edited_pylock(copy):
 
 
 @pytest.mark.network
-def test_pylock_regenerates_byte_for_byte(copy, project_root):
+def test_pylock_regenerates_byte_for_byte(copy):
     (copy / "pylock.toml").unlink()
     result = subprocess.run([sys.executable, "-m", "lock.pylock", "--project", str(copy)], capture_output=True,
                             text=True, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert (copy / "pylock.toml").read_bytes() == (project_root / "pylock.toml").read_bytes()
-    assert (copy / "requirements.lock").read_bytes() == (project_root / "requirements.lock").read_bytes()
+    assert (copy / "pylock.toml").read_bytes() == (PROJECT_ROOT / "pylock.toml").read_bytes()
+    assert (copy / "requirements.lock").read_bytes() == (PROJECT_ROOT / "requirements.lock").read_bytes()
 
 
 @pytest.mark.network

@@ -14,6 +14,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from lock.lockfile import parse_body
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.network
 
@@ -27,16 +28,16 @@ def sbom(project, out, lock=None) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def committed(project_root, tmp_path_factory) -> bytes:
-    return sbom(project_root, tmp_path_factory.mktemp("sbom") / "bom.json")
+def committed(tmp_path_factory) -> bytes:
+    return sbom(PROJECT_ROOT, tmp_path_factory.mktemp("sbom") / "bom.json")
 
 
-def test_sbom_is_valid_cyclonedx_1_6_with_every_locked_file(committed, project_root):
+def test_sbom_is_valid_cyclonedx_1_6_with_every_locked_file(committed):
     text = committed.decode()
     assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
     bom = json.loads(text)
     assert bom["specVersion"] == "1.6"
-    entries = parse_body((project_root / "requirements.lock").read_text()).entries
+    entries = parse_body((PROJECT_ROOT / "requirements.lock").read_text()).entries
     components = {c["name"]: c for c in bom["components"]}
     assert set(components) == {e.name for e in entries}
     for e in entries:
@@ -51,15 +52,15 @@ def test_sbom_is_valid_cyclonedx_1_6_with_every_locked_file(committed, project_r
     print(f"SBOM: {len(bom['components'])} components, sha256 {hashlib.sha256(committed).hexdigest()}")
 
 
-def test_sbom_is_the_same_bytes_from_a_cold_cache(committed, project_root, tmp_path):
+def test_sbom_is_the_same_bytes_from_a_cold_cache(committed, tmp_path):
     for name in ("pyproject.toml", "requirements.lock"):
-        shutil.copy(project_root / name, tmp_path / name)
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
     assert not (tmp_path / ".cache").exists()
     assert sbom(tmp_path, tmp_path / "cold.json") == committed
     assert any((tmp_path / ".cache" / "wheel-info").glob("*.metadata")), "the metadata was not cached"
 
 
-def test_a_lock_without_header_is_one_line_exit_2(tmp_path, project_root):
+def test_a_lock_without_header_is_one_line_exit_2(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
     (tmp_path / "requirements.lock").write_text("six==1.17.0\n")
     result = subprocess.run([sys.executable, "-m", "lock.sbom", "--project", str(tmp_path), "--output",

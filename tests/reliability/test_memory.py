@@ -8,6 +8,7 @@ import subprocess
 import pytest
 
 from tests.support.kernel import KernelChannel
+from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.image
 
@@ -19,13 +20,13 @@ NOTEBOOK = {"type": "notebook", "content": {
     "metadata": {}, "nbformat": 4, "nbformat_minor": 5}}
 
 
-def test_default_memory_limit_is_documented(project_root, tmp_path):
-    (tmp_path / "compose.yaml").write_text((project_root / "compose.yaml").read_text())
-    (tmp_path / ".env").write_text((project_root / ".env.example").read_text())
+def test_default_memory_limit_is_documented(tmp_path):
+    (tmp_path / "compose.yaml").write_text((PROJECT_ROOT / "compose.yaml").read_text())
+    (tmp_path / ".env").write_text((PROJECT_ROOT / ".env.example").read_text())
     config = json.loads(subprocess.run(["docker", "compose", "config", "--format", "json"], cwd=tmp_path,
                                        capture_output=True, text=True, check=True, timeout=60).stdout)
     assert config["services"]["jupyterlab"]["mem_limit"] == str(4 * 2**30)
-    assert "\nJUPYTER_MEMORY_LIMIT=4g\n" in (project_root / ".env.example").read_text()
+    assert "\nJUPYTER_MEMORY_LIMIT=4g\n" in (PROJECT_ROOT / ".env.example").read_text()
 
 
 def test_kernel_over_the_memory_limit_dies_alone(compose_project):
