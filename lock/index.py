@@ -1,19 +1,36 @@
-"""What the package index lists: its PEP 691 JSON pages, read the way uv reads them.
+"""The package index: its PEP 691 JSON project pages, read in one place for every part of lock.
 
-The resolver sees a file when its upload-time is not later than the cut-off; a file without an
-upload-time is treated as newer than any cut-off (unavailable). `lock` reads the same pages to
-record what the index offered (lock.index_view) and `lock check --resolve` reads them again to say
-what changed. The index is the one uv uses: UV_DEFAULT_INDEX, else UV_INDEX_URL, else PyPI.
+Index.page asks for a project's page (gzip: numpy's lists thousands of files and shrinks about
+tenfold), refuses an answer that is not PEP 691 JSON, retries what is likely transient (connection
+errors, timeouts, 5xx) with back-off, names URLs without their credentials in errors, and parses
+each file into one File. Over HTTPS it trusts the host's CA bundle (lock.ca_bundle).
+
+Readers: lock.index_view and lock.drift (what the index offered under a cut-off: the resolver sees
+a file when its upload-time is not later than the cut-off; a file without one is unavailable),
+lock.check and lock.commands through `many`, lock.wheel_info and lock.pylock (a locked file's URL,
+size, metadata), and the wheelhouse (the files to download).
+
+Which index: index_url with one of two variable lists. RESOLVER_INDEX is uv's (UV_DEFAULT_INDEX,
+else UV_INDEX_URL, else PyPI): the index `lock` resolves against is the one whose view it records.
+FILES_INDEX adds pip's PIP_INDEX_URL as a last fallback, for what fetches files the lock already
+names by sha256 (the wheelhouse, wheel metadata and pylock.toml's URLs): whichever index serves them,
+the hashes decide what is accepted, so a machine set up for pip alone (a mirror named only in
+PIP_INDEX_URL, often the one way out of a closed network) fills a wheelhouse without learning uv's
+variables; when uv's are set they win, and both lists name the same index.
 """
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import os
+import ssl
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -21,22 +38,44 @@ from lock import ca_bundle
 from lock.errors import ResolverError
 
 DEFAULT_INDEX = "https://pypi.org/simple"
-_ACCEPT = "application/vnd.pypi.simple.v1+json"
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+USER_AGENT = "jupyterlab-minimalist-lock"
+RESOLVER_INDEX = ("UV_DEFAULT_INDEX", "UV_INDEX_URL")
+FILES_INDEX = (*RESOLVER_INDEX, "PIP_INDEX_URL")
+_RETRIES = 3
+_TIMEOUT = 60
 _WORKERS = 16
 
 
 @dataclass(frozen=True)
 class File:
+    """One file a project page lists."""
+
     filename: str
-    sha256: str | None  # hex
-    upload_time: str | None  # YYYY-MM-DDTHH:MM:SSZ, or None when the index gives none
-    yanked: bool
+    url: str  # absolute
+    sha256: str | None  # hex, lower case; None when the index gives none
+    upload_time: str | None = None  # to the second, YYYY-MM-DDTHH:MM:SSZ (what cut-offs compare); None: none given
+    yanked: bool = False
+    size: int | None = None  # bytes (PEP 700)
+    uploaded: str | None = None  # the upload-time as the index wrote it (pylock.toml records it so)
+    metadata_sha256: str | None = None  # of its PEP 658 .metadata file, when the index names one
 
 
-def index_url(env: Mapping[str, str] | None = None) -> str:
+def index_url(env: Mapping[str, str] | None = None, variables: Sequence[str] = RESOLVER_INDEX) -> str:
+    """The first of `variables` set in env (default os.environ), else PyPI; without a trailing slash."""
     env = os.environ if env is None else env
-    url = env.get("UV_DEFAULT_INDEX") or env.get("UV_INDEX_URL") or DEFAULT_INDEX
-    return url.rstrip("/")
+    for variable in variables:
+        if env.get(variable):
+            return env[variable].rstrip("/")
+    return DEFAULT_INDEX
+
+
+def redact(url: str) -> str:
+    """url without user and password, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username or parts.password:
+        parts = parts._replace(netloc=(parts.hostname or "") + (f":{parts.port}" if parts.port else ""))
+    return urllib.parse.urlunsplit(parts)
 
 
 def _stamp(value: str | None) -> str | None:
@@ -53,43 +92,77 @@ def _stamp(value: str | None) -> str | None:
     return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def project_files(name: str, env: Mapping[str, str] | None = None, timeout: float = 60) -> list[File] | None:
-    """The files the index lists for a project; None when the project is not there (404)."""
-    url = f"{index_url(env)}/{name}/"
-    # gzip: the large projects' pages (numpy: thousands of files) shrink about tenfold.
-    request = urllib.request.Request(url, headers={"Accept": _ACCEPT, "Accept-Encoding": "gzip"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout, context=ca_bundle.ssl_context()) as response:
-            kind = response.headers.get_content_type()
-            raw = response.read()
-            if response.headers.get("Content-Encoding") == "gzip":
-                raw = gzip.decompress(raw)
-    except urllib.error.HTTPError as e:
-        if e.code == 404:
-            return None
-        raise ResolverError(f"the package index answered {e.code} for {name}") from None
-    except (urllib.error.URLError, OSError) as e:
-        raise ResolverError(f"cannot reach the package index for {name}: {getattr(e, 'reason', e)}") from None
-    if kind != _ACCEPT:
-        raise ResolverError(f"the package index does not answer in PEP 691 JSON ({kind} for {name})")
-    try:
-        files = json.loads(raw)["files"]
-        return [
-            File(
-                filename=f["filename"],
-                sha256=(f.get("hashes") or {}).get("sha256"),
-                upload_time=_stamp(f.get("upload-time")),
-                yanked=bool(f.get("yanked")),
-            )
-            for f in files
-        ]
-    except (ValueError, KeyError, TypeError) as e:
-        raise ResolverError(f"the package index sent an unreadable page for {name}: {e}") from None
+def _file(entry: dict, base: str) -> File:
+    sha256 = (entry.get("hashes") or {}).get("sha256")
+    metadata = entry.get("core-metadata") or entry.get("data-dist-info-metadata")  # PEP 714's key, PEP 658's
+    return File(
+        filename=entry["filename"],
+        url=urllib.parse.urljoin(base, entry["url"]),
+        sha256=sha256.lower() if sha256 else None,
+        upload_time=_stamp(entry.get("upload-time")),
+        yanked=bool(entry.get("yanked")),
+        size=entry.get("size"),
+        uploaded=entry.get("upload-time"),
+        metadata_sha256=metadata.get("sha256") if isinstance(metadata, dict) else None,
+    )
+
+
+class Index:
+    def __init__(self, url: str, context: ssl.SSLContext | None = None):
+        self.url = url.rstrip("/")
+        self.context = context or ca_bundle.ssl_context()
+
+    def open(self, url: str, headers: Mapping[str, str] | None = None):
+        """urlopen with retries on what is likely transient (connection errors, timeouts, 5xx);
+        an HTTPError below 500 is raised as it is, for the caller to judge."""
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+        last: Exception | None = None
+        for attempt in range(_RETRIES):
+            try:
+                return urllib.request.urlopen(request, timeout=_TIMEOUT,
+                                              context=self.context if url.startswith("https:") else None)
+            except urllib.error.HTTPError as e:
+                if e.code < 500:
+                    raise
+                last = e
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
+                last = e
+            if attempt + 1 < _RETRIES:
+                time.sleep(2**attempt)  # back off before retrying a transient failure
+        if isinstance(last, urllib.error.HTTPError):
+            raise ResolverError(f"{redact(url)}: HTTP {last.code} {last.reason}")
+        reason = getattr(last, "reason", last)
+        raise ResolverError(f"cannot reach {redact(url)}: {reason} (network or proxy? SSL_CERT_FILE for a proxy's CA)")
+
+    def page(self, name: str) -> list[File] | None:
+        """The files the index lists for project `name`; None when it is not there (404)."""
+        page = f"{self.url}/{name}/"
+        try:
+            with self.open(page, {"Accept": SIMPLE_JSON, "Accept-Encoding": "gzip"}) as response:
+                kind = response.headers.get_content_type()
+                raw = response.read()
+                if response.headers.get("Content-Encoding") == "gzip":
+                    raw = gzip.decompress(raw)
+                base = response.geturl()
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return None
+            raise ResolverError(f"the package index answered HTTP {e.code} {e.reason} for {name} ({redact(page)})") from None
+        except (OSError, EOFError, http.client.HTTPException) as e:  # the body broke off
+            raise ResolverError(f"cannot read {redact(page)}: {e}") from None
+        if kind != SIMPLE_JSON:
+            raise ResolverError(f"{redact(page)} answered {kind}, not PEP 691 JSON ({SIMPLE_JSON}); "
+                                "use an index that supports it")
+        try:
+            return [_file(f, base) for f in json.loads(raw)["files"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise ResolverError(f"{redact(page)}: not a readable PEP 691 project page ({e})") from None
 
 
 def many(names: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, list[File] | None]:
-    """project_files for every name, in parallel; sorted by name."""
+    """The page of every name on uv's index (None: not there), read in parallel; sorted by name."""
     names = sorted(set(names))
+    index = Index(index_url(env))
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        pages = list(pool.map(lambda n: project_files(n, env), names))
+        pages = list(pool.map(index.page, names))
     return dict(zip(names, pages, strict=True))

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import urllib.error
-import urllib.parse
 import urllib.request
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -24,8 +23,8 @@ from pathlib import Path
 
 from lock import atomic
 from lock.errors import ResolverError
+from lock.index import FILES_INDEX, File, Index, index_url, redact
 from lock.lockfile import Entry
-from lock.wheelhouse.index import SIMPLE_JSON, Index, index_url
 
 _WORKERS = 8
 
@@ -42,24 +41,21 @@ class WheelInfoCache:
     def __init__(self, directory: Path, index: Index | None = None):
         self.directory = directory
         self._index = index
-        self._pages: dict[str, dict[str, dict]] = {}
+        self._pages: dict[str, dict[str, File]] = {}
 
     @property
     def index(self) -> Index:
         if self._index is None:
-            self._index = Index(index_url())
+            self._index = Index(index_url(variables=FILES_INDEX))
         return self._index
 
-    def page(self, name: str) -> dict[str, dict]:
+    def page(self, name: str) -> dict[str, File]:
         """The index's files of project `name`, by sha256."""
         if name not in self._pages:
-            with self.index.open(f"{self.index.url}/{name}/", accept=SIMPLE_JSON) as response:
-                data = json.loads(response.read())
-                base = response.geturl()
-            self._pages[name] = {
-                (f.get("hashes") or {}).get("sha256", ""): {**f, "url": urllib.parse.urljoin(base, f["url"])}
-                for f in data.get("files", [])
-            }
+            files = self.index.page(name)
+            if files is None:
+                raise ResolverError(f"{name} is not on the package index {redact(self.index.url)}")
+            self._pages[name] = {f.sha256 or "": f for f in files}
         return self._pages[name]
 
     def info(self, name: str, sha256: str, metadata: bool = True) -> WheelInfo | None:
@@ -69,13 +65,10 @@ class WheelInfoCache:
         meta = self.directory / f"{sha256}.metadata"
         data = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else None
         if data is None or (metadata and data.get("metadata") is None):
-            try:
-                listed = self.page(name).get(sha256)
-            except urllib.error.HTTPError as e:
-                raise ResolverError(f"the package index answered {e.code} for {name}") from None
+            listed = self.page(name).get(sha256)
             if listed is None:
                 return None
-            data = {"filename": listed["filename"], "size": listed.get("size"), "metadata": None}
+            data = {"filename": listed.filename, "size": listed.size, "metadata": None}
             files = []
             if metadata:
                 text = self._fetch_metadata(listed, sha256)
@@ -96,28 +89,27 @@ class WheelInfoCache:
         data = json.loads(record.read_text(encoding="utf-8"))
         if data.get("unpacked") is None:
             listed = self.page(name)[sha256]
-            with zipfile.ZipFile(_RemoteFile(self.index, listed["url"], listed["size"])) as wheel:
+            with zipfile.ZipFile(_RemoteFile(self.index, listed.url, listed.size)) as wheel:
                 data["unpacked"] = sum(i.file_size for i in wheel.infolist())
             atomic.write_text(record, json.dumps(data, sort_keys=True) + "\n")
         return data["unpacked"]
 
-    def _fetch_metadata(self, listed: dict, sha256: str) -> str | None:
-        if not listed["filename"].endswith(".whl"):
+    def _fetch_metadata(self, listed: File, sha256: str) -> str | None:
+        if not listed.filename.endswith(".whl"):
             return None
-        # PEP 714's key, PEP 658's older one; the file host often has the file even when unadvertised.
-        expected = listed.get("core-metadata") or listed.get("data-dist-info-metadata")
-        expected = expected.get("sha256") if isinstance(expected, dict) else None
+        # The file host often has the .metadata file even when the page does not advertise it.
+        expected = listed.metadata_sha256
         try:
-            with self.index.open(listed["url"] + ".metadata") as response:
+            with self.index.open(listed.url + ".metadata") as response:
                 raw = response.read()
             if expected is None or hashlib.sha256(raw).hexdigest() == expected:
                 return raw.decode("utf-8", errors="replace")
         except urllib.error.HTTPError:
             pass
-        with self.index.open(listed["url"]) as response:
+        with self.index.open(listed.url) as response:
             raw = response.read()
         if hashlib.sha256(raw).hexdigest() != sha256:
-            raise ResolverError(f"{listed['filename']}: the index sent a file whose sha256 is not the lock's")
+            raise ResolverError(f"{listed.filename}: the index sent a file whose sha256 is not the lock's")
         with zipfile.ZipFile(io.BytesIO(raw)) as wheel:
             names = [n for n in wheel.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")]
             return wheel.read(names[0]).decode("utf-8", errors="replace") if names else None

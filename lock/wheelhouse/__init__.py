@@ -18,7 +18,9 @@ Then: docker buildx build --network=none --build-context wheelhouse=wheelhouse .
 (scripts/wheelhouse and scripts/build do both). Exit codes as for `lock`: 2 bad input, 3 no wheel for
 a platform, 4 the index could not be reached or sent a file with another hash.
 
-Its parts: index (the PEP 691 client), fetch (which files, and downloading them), manifest
+Its parts: fetch (which files, and downloading them), manifest
 (`.wheelhouse.json`), cli (the command line: `wheelhouse`, `python -m lock.wheelhouse`). The locks
-are read with lock.lockfile, the one parser of the format; which wheels install where is lock.wheel_tags.
+are read with lock.lockfile, the one parser of the format; the index's pages with lock.index, the one
+PEP 691 client (its FILES_INDEX: uv's index variables, then PIP_INDEX_URL); which wheels install
+where is lock.wheel_tags.
 """

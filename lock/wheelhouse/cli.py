@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 from lock.errors import EXIT_INTERRUPTED, LockError, ResolutionError
+from lock.index import FILES_INDEX, Index, index_url
 from lock.targets import find_root, load_config
 from lock.wheelhouse import manifest
 from lock.wheelhouse.fetch import fill, mb, plan, read_pins
-from lock.wheelhouse.index import Index, index_url
 
 BUILD_TOOLS = "image/build-tools.txt"
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             fetched, fetched_bytes, present = 0, 0, len(known)
             say(f"{dest.name}/ is complete for these locks ({manifest.MANIFEST}); the index was not asked")
         else:
-            index = Index(index_url())
+            index = Index(index_url(variables=FILES_INDEX))
             result = plan(pins, config.platforms, python, index, args.jobs)
             if result.problems:
                 raise ResolutionError(

@@ -12,11 +12,11 @@ from pathlib import Path
 from packaging.markers import Marker
 
 from lock import atomic
-from lock.errors import ResolverError
+from lock.errors import ResolutionError, ResolverError
+from lock.index import File, Index, redact
 from lock.lockfile import Entry, read_entries
 from lock.targets import Platform
 from lock.wheel_tags import wheel_installs
-from lock.wheelhouse.index import Index, WheelFile, redact
 
 _CHUNK = 1 << 20
 
@@ -50,7 +50,7 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def download(index: Index, wheel: WheelFile, dest: Path) -> int:
+def download(index: Index, wheel: File, dest: Path) -> int:
     """Fetch one file into dest, checking its sha256 before it is renamed into place. Returns bytes."""
     h = hashlib.sha256()
     size = 0
@@ -66,9 +66,17 @@ def download(index: Index, wheel: WheelFile, dest: Path) -> int:
     return size
 
 
+def listing(index: Index, name: str) -> list[File]:
+    """The files of project `name` that have a sha256 (what a lock can pin)."""
+    files = index.page(name)
+    if files is None:
+        raise ResolutionError(f"{name} is not on the index {redact(index.url)}")
+    return [f for f in files if f.sha256]
+
+
 @dataclass
 class Plan:
-    wanted: dict[str, WheelFile]  # filename -> file
+    wanted: dict[str, File]  # filename -> file
     problems: list[str]
 
 
@@ -76,14 +84,14 @@ def plan(pins: list[Pin], platforms: tuple[Platform, ...], python: str, index: I
     """Which files of the index the wheelhouse needs, and which pins have no wheel for a target."""
     names = sorted({pin.entry.name for pin in pins if pin.entry.url is None})
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        listings = dict(zip(names, pool.map(index.files, names)))
-    wanted: dict[str, WheelFile] = {}
+        listings = dict(zip(names, pool.map(lambda name: listing(index, name), names)))
+    wanted: dict[str, File] = {}
     problems: list[str] = []
     for pin in pins:
         entry = pin.entry
         if entry.url is not None:
             filename = urllib.parse.unquote(urllib.parse.urlsplit(entry.url).path.rsplit("/", 1)[-1])
-            candidates = [WheelFile(filename, entry.url.split("#")[0], h) for h in sorted(pin.hashes)][:1]
+            candidates = [File(filename, entry.url.split("#")[0], h) for h in sorted(pin.hashes)][:1]
         else:
             candidates = [f for f in listings[entry.name] if f.sha256 in pin.hashes and f.filename.endswith(".whl")]
         for platform in platforms:
@@ -110,10 +118,10 @@ def mb(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
 
-def fill(dest: Path, wanted: dict[str, WheelFile], index: Index, jobs: int, say) -> tuple[int, int, int]:
+def fill(dest: Path, wanted: dict[str, File], index: Index, jobs: int, say) -> tuple[int, int, int]:
     """Download what is missing or wrong. Returns (fetched files, fetched bytes, files already there)."""
     dest.mkdir(parents=True, exist_ok=True)
-    missing: list[WheelFile] = []
+    missing: list[File] = []
     present = 0
     for filename, wheel in sorted(wanted.items()):
         path = dest / filename
@@ -122,7 +130,7 @@ def fill(dest: Path, wanted: dict[str, WheelFile], index: Index, jobs: int, say)
         else:
             missing.append(wheel)
 
-    def fetch(wheel: WheelFile) -> int:
+    def fetch(wheel: File) -> int:
         size = download(index, wheel, dest)
         say(f"fetched {wheel.filename} ({mb(size)})")
         return size

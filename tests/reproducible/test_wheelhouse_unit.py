@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from lock.index import SIMPLE_JSON
 from lock.targets import Platform
 from lock.wheel_tags import wheel_installs
 from lock.wheelhouse import cli
 from lock.wheelhouse.fetch import needed_on, read_pins
-from lock.wheelhouse.index import SIMPLE_JSON
 from lock.wheelhouse.manifest import MANIFEST
 
 X86 = Platform.parse("x86_64-manylinux_2_28")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from lock import drift, index_view
@@ -11,10 +13,16 @@ from lock.index import File
 from lock.lockfile import Entry
 
 CUT = Cutoffs("2026-06-01T00:00:00Z")
-A10 = File("demo_a-1.0-py3-none-any.whl", "a" * 64, "2026-01-01T00:00:00Z", False)
-A11 = File("demo_a-1.1-py3-none-any.whl", "b" * 64, "2026-03-01T00:00:00Z", False)
-A20 = File("demo_a-2.0-py3-none-any.whl", "c" * 64, "2026-07-01T00:00:00Z", False)
-NO_TIME = File("demo_a-3.0-py3-none-any.whl", "d" * 64, None, False)
+
+
+def listed(filename: str, sha256: str, upload_time: str | None) -> File:
+    return File(filename, f"https://files.example/{filename}", sha256, upload_time)
+
+
+A10 = listed("demo_a-1.0-py3-none-any.whl", "a" * 64, "2026-01-01T00:00:00Z")
+A11 = listed("demo_a-1.1-py3-none-any.whl", "b" * 64, "2026-03-01T00:00:00Z")
+A20 = listed("demo_a-2.0-py3-none-any.whl", "c" * 64, "2026-07-01T00:00:00Z")
+NO_TIME = listed("demo_a-3.0-py3-none-any.whl", "d" * 64, None)
 
 
 def entry(version: str, *digests: str) -> Entry:
@@ -25,7 +33,7 @@ def test_the_view_counts_only_files_the_resolver_may_see():
     view = index_view.of_package([A10, A11, A20, NO_TIME], CUT.exclude_newer)
     assert (view.count, view.newest) == (2, "2026-03-01T00:00:00Z")
     assert index_view.of_package([A11, A10], CUT.exclude_newer) == view  # order does not matter
-    yanked = File(A11.filename, A11.sha256, A11.upload_time, True)
+    yanked = dataclasses.replace(A11, yanked=True)
     assert index_view.of_package([A10, yanked], CUT.exclude_newer).digest != view.digest
     assert index_view.without_upload_time({"demo-a": [A10, NO_TIME], "demo-b": [A10]}) == {"demo-a": 1}
 
@@ -73,7 +81,7 @@ def test_without_a_recorded_view_the_verdict_is_not_proven():
 
 
 def test_a_failed_re_resolution_is_explained_by_a_yanked_or_gone_file_only():
-    yanked = File(A10.filename, A10.sha256, A10.upload_time, True)
+    yanked = dataclasses.replace(A10, yanked=True)
     verdict = drift.explain([entry("1.0", A10.sha256)], None, {"demo-a": [yanked]}, CUT, None)
     assert verdict.kind == drift.INDEX_CHANGED
     assert verdict.findings == ["demo-a 1.0: the locked file demo_a-1.0-py3-none-any.whl is yanked now"]
