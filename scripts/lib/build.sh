@@ -31,37 +31,40 @@ common_build_args() {
   if ca=$(host_ca_bundle); then args+=(--secret "id=ca,src=$ca"); fi
 }
 
-# pick_tag DEFAULT ARGS...: `tag` from `--tag NAME` or `--tag=NAME` wherever it is among ARGS
-# (else DEFAULT), `rest` the other ARGS in order, for docker.
-pick_tag() {
-  tag=$1; shift
+# pick_option NAME WHAT DEFAULT ARGS...: `picked` from `--NAME VALUE` or `--NAME=VALUE` wherever it is
+# among ARGS (else DEFAULT; WHAT names the value in the error when it is missing), `rest` the other
+# ARGS in order, for docker.
+pick_option() {
+  local name=$1 what=$2
+  picked=$3; shift 3
   rest=()
   while [ $# -gt 0 ]; do
     case $1 in
-      --tag) [ $# -ge 2 ] || die "--tag needs a NAME"; tag=$2; shift 2 ;;
-      --tag=*) tag=${1#--tag=}; shift ;;
+      "--$name") [ $# -ge 2 ] || die "--$name needs $what"; picked=$2; shift 2 ;;
+      "--$name="*) picked=${1#--"$name"=}; shift ;;
       *) rest+=("$1"); shift ;;
     esac
   done
 }
 
-# layer_args ARGS...: scripts/build-layer's arguments. `tag` from `--tag NAME` or `--tag=NAME` anywhere
-# (pick_tag; else jupyterlab-minimalist:NAME for requirements-NAME.lock), `base` from `--base IMAGE`
-# before LOCK (else jupyterlab-minimalist:latest), `lock`, and `rest` the docker arguments after LOCK.
+# pick_tag DEFAULT ARGS...: `tag` from `--tag NAME` or `--tag=NAME` wherever it is among ARGS
+# (else DEFAULT), `rest` the other ARGS in order, for docker.
+pick_tag() {
+  pick_option tag "a NAME" "$@"
+  tag=$picked
+}
+
+# layer_args ARGS...: scripts/build-layer's arguments. `tag` and `base` from `--tag NAME` and
+# `--base IMAGE` (or `--tag=NAME`, `--base=IMAGE`) wherever they are (else jupyterlab-minimalist:NAME for
+# requirements-NAME.lock, and jupyterlab-minimalist:latest), `lock` the first other argument, `rest`
+# the docker arguments after it.
 layer_args() {
-  pick_tag "" "$@"
-  set -- "${rest[@]}"
-  base=jupyterlab-minimalist:latest
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --base) [ $# -ge 2 ] || die "--base needs an IMAGE"; base=$2; shift 2 ;;
-      --base=*) base=${1#--base=}; shift ;;
-      *) break ;;
-    esac
-  done
-  [ $# -gt 0 ] || die "which layer lock? (usage: scripts/build-layer [--base IMAGE] [--tag TAG] LOCK)"
-  lock=$1; shift
-  rest=("$@")
+  pick_option base "an IMAGE" jupyterlab-minimalist:latest "$@"
+  base=$picked
+  pick_tag "" "${rest[@]}"
+  [ ${#rest[@]} -gt 0 ] || die "which layer lock? (usage: scripts/build-layer [--base IMAGE] [--tag TAG] LOCK)"
+  lock=${rest[0]}
+  rest=("${rest[@]:1}")
   local name
   name=$(basename "$lock" .lock); name=${name#requirements-}
   tag=${tag:-jupyterlab-minimalist:$name}

@@ -1,5 +1,5 @@
-"""scripts/build-layer's `--tag NAME` / `--tag=NAME` is found wherever it is among its arguments, as
-scripts/build's (pick_tag in scripts/lib/build.sh); --base and LOCK keep their places."""
+"""scripts/build-layer's `--tag NAME` / `--tag=NAME` (and `--base`) are found wherever they are among its
+arguments, as scripts/build's `--tag` is (pick_option in scripts/lib/build.sh); LOCK is the first other one."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def layer_args(*args: str) -> subprocess.CompletedProcess:
     (("--base", "b:1", "requirements-hub.lock", "--no-cache", "--tag", "x"), "x", "b:1", ["--no-cache"]),
     (("requirements-hub.lock", "--no-cache", "--tag=x", "--progress", "plain"), "x", "jupyterlab-minimalist:latest",
      ["--no-cache", "--progress", "plain"]),
+    (("requirements-hub.lock", "--base=b:2", "--no-cache"), "jupyterlab-minimalist:hub", "b:2", ["--no-cache"]),
 ])
 def test_tag_is_recognised_anywhere(args, tag, base, rest):
     result = layer_args(*args)
@@ -34,6 +35,7 @@ def test_tag_is_recognised_anywhere(args, tag, base, rest):
 
 @pytest.mark.parametrize("args, error", [
     (("--tag",), "error: --tag needs a NAME\n"),
+    (("requirements-hub.lock", "--base"), "error: --base needs an IMAGE\n"),
     (("--tag", "x"), "error: which layer lock? (usage: scripts/build-layer [--base IMAGE] [--tag TAG] LOCK)\n"),
 ])
 def test_missing_values_are_one_line(args, error):
