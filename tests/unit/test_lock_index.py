@@ -1,0 +1,68 @@
+"""lock/index.py, the one reader of the index's PEP 691 pages, against a real index on 127.0.0.1
+(tests/support/local_index.py): files parsed into File, 404, a page that is not PEP 691 JSON, and
+retries with back-off, credentials left out of the message. Which index each variable list picks."""
+
+from __future__ import annotations
+
+import pytest
+
+from lock import index
+from lock.errors import ResolverError
+from tests.support.local_index import LocalIndex
+
+
+@pytest.fixture
+def local(tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    served = LocalIndex(tmp_path / "index")
+    with served.serve() as url:
+        yield served, url
+
+
+def test_a_page_is_parsed_into_files(local):
+    served, url = local
+    listed = served.add_wheel("demo", "1.0", "2026-01-02T03:04:05.678901Z")
+    served.add_wheel("demo", "1.1", None)
+    served.yank(listed.filename)
+    files = index.Index(url + "/").page("demo")
+    assert [f.filename for f in files] == ["demo-1.0-py3-none-any.whl", "demo-1.1-py3-none-any.whl"]
+    first = files[0]
+    assert first.url == url.removesuffix("/simple") + "/files/demo-1.0-py3-none-any.whl"
+    assert (first.sha256, first.size, first.yanked) == (listed.sha256, listed.size, True)
+    assert (first.upload_time, first.uploaded) == ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05.678901Z")
+    assert first.metadata_sha256 == listed.metadata_sha256 and first.metadata_sha256
+    assert (files[1].upload_time, files[1].yanked) == (None, False)
+
+
+def test_a_project_that_is_not_there_is_none(local):
+    assert index.Index(local[1]).page("absent") is None
+
+
+def test_a_page_that_is_not_pep_691_json_is_refused(local):
+    served, url = local
+    (served.root / "simple" / "htmlonly").mkdir()  # served as an HTML directory listing
+    with pytest.raises(ResolverError, match=r"/simple/htmlonly/ answered text/html, not PEP 691 JSON"):
+        index.Index(url).page("htmlonly")
+
+
+def test_an_unreachable_index_is_retried_with_back_off_and_named_without_credentials(monkeypatch):
+    waits = []
+    monkeypatch.setattr(index.time, "sleep", waits.append)
+    with pytest.raises(ResolverError) as e:
+        index.Index("http://user:secret@127.0.0.1:1/simple").page("demo")
+    assert waits == [1, 2]
+    assert str(e.value).startswith("cannot reach http://127.0.0.1:1/simple/demo/: ")
+    assert "secret" not in str(e.value) and "user" not in str(e.value)
+
+
+@pytest.mark.parametrize("env, resolver, files", [
+    ({}, index.DEFAULT_INDEX, index.DEFAULT_INDEX),
+    ({"PIP_INDEX_URL": "https://pip/simple/"}, index.DEFAULT_INDEX, "https://pip/simple"),
+    ({"UV_INDEX_URL": "https://uv/simple/", "PIP_INDEX_URL": "https://pip/simple"}, "https://uv/simple", "https://uv/simple"),
+    ({"UV_DEFAULT_INDEX": "https://default/simple", "UV_INDEX_URL": "https://uv/simple"},
+     "https://default/simple", "https://default/simple"),
+])
+def test_lock_reads_uvs_index_and_fetching_by_hash_also_pips(env, resolver, files):
+    assert index.index_url(env) == resolver
+    assert index.index_url(env, index.FILES_INDEX) == files
