@@ -8,11 +8,15 @@ write a module with these members and add it to lock.engine.BACKENDS.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from lock import interrupt
 from lock.cutoff import Cutoffs
+from lock.errors import ResolverError
 from lock.targets import Platform
 
 
@@ -29,3 +33,22 @@ class Backend(Protocol):
                 env: Mapping[str, str] | None = None) -> str:
         """The hashed requirements for one target (`requirements` relative to root), or a LockError
         of one line: InputError, ResolutionError (no resolution), ResolverError (cannot run/reach)."""
+
+
+# --- what both backends share ------------------------------------------------------------------
+
+def environment(drop: Iterable[str], extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without the variables a backend must not inherit, plus `extra`."""
+    dropped = set(drop)
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
+    env.update(extra or {})
+    return env
+
+
+def run(tool: str, cmd: list[str], root: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess:
+    """Run a resolver (signals forwarded by lock.interrupt); a resolver that cannot start is a
+    ResolverError naming it. Its exit status is the caller's to explain."""
+    try:
+        return interrupt.run(cmd, cwd=root, env=dict(env))
+    except OSError as e:
+        raise ResolverError(f"cannot run {tool}: {e}") from None

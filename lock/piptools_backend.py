@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from lock import interrupt
+from lock import backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -131,11 +131,9 @@ def command(requirements: str, output: str, cutoffs: Cutoffs) -> list[str]:
 
 
 def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    env["PIP_CONFIG_FILE"] = os.devnull  # pip.conf could add find-links or local indexes
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env.update(extra or {})
-    return env
+    # PIP_CONFIG_FILE: pip.conf could add find-links or local indexes
+    return backend.environment(_DROP_ENV, {"PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+                                           **(extra or {})})
 
 
 def resolve(
@@ -152,10 +150,7 @@ def resolve(
         # A fresh output path: pip-compile would take an existing one as preferences.
         output = os.path.join(tmp, "requirements.txt")
         cmd = command(requirements, output, cutoffs)
-        try:
-            proc = interrupt.run(cmd, cwd=root, env=environment(env))
-        except OSError as e:
-            raise ResolverError(f"cannot run pip-tools: {e}") from None
+        proc = backend.run("pip-tools", cmd, root, environment(env))
         if proc.returncode != 0:
             raise explain(proc.stderr, python, platform)
         return Path(output).read_text(encoding="utf-8")

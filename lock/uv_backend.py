@@ -14,13 +14,12 @@ mirror works; the lock records hashes, not URLs.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from lock import interrupt
+from lock import backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, LockError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -131,9 +130,7 @@ def command(requirements: str, python: str, platform: Platform, cutoffs: Cutoffs
 
 
 def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
-    env.update(extra or {})
-    return env
+    return backend.environment(_DROP_ENV, extra)
 
 
 def resolve(
@@ -146,10 +143,7 @@ def resolve(
 ) -> str:
     """uv's compiled requirements (stdout) for one target; `requirements` is relative to root."""
     cmd = command(requirements, python, platform, cutoffs)
-    try:
-        proc = interrupt.run(cmd, cwd=root, env=environment(env))
-    except OSError as e:
-        raise ResolverError(f"cannot run uv: {e}") from None
+    proc = backend.run("uv", cmd, root, environment(env))
     if proc.returncode != 0:
         raise explain(proc.stderr, python, platform)
     return proc.stdout
