@@ -52,8 +52,9 @@ def hub_image(image, docker_client) -> str:
 
 @pytest.fixture(scope="session")
 def frozen_index():
-    """frozen_index(lock_path) -> URL: a local index on 127.0.0.1 holding exactly the files the lock
-    vouches for (tests/support/local_index.py), built once per lock body and kept in .cache/ between runs."""
+    """frozen_index(lock_path, ...) -> URL: a local index on 127.0.0.1 holding exactly the files the
+    locks vouch for (a base lock and its layers' locks: tests/support/local_index.py), built once per
+    set of lock bodies and kept in .cache/ between runs."""
     from contextlib import ExitStack
 
     from tests.support.local_index import freeze, serve
@@ -64,15 +65,16 @@ def frozen_index():
     served: dict[str, str] = {}
     with ExitStack() as stack:
 
-        def url_for(lock_path: Path) -> str:
-            text = lock_path.read_text(encoding="utf-8")
-            key = header.body_sha256(header.parse(text).body).removeprefix("sha256:")
+        def url_for(*lock_paths: Path) -> str:
+            bodies = [header.parse(path.read_text(encoding="utf-8")).body for path in lock_paths]
+            key = "-".join(header.body_sha256(body).removeprefix("sha256:")[:32] for body in bodies)
             if key not in served:
                 cache = PROJECT_ROOT / ".cache" / "frozen-index" / key
                 if not (cache / "simple").is_dir():
                     staging = cache.with_name(key + ".partial")
                     shutil.rmtree(staging, ignore_errors=True)
-                    freeze(parse_body(text).entries, index.index_url(), staging)
+                    entries = [entry for body in bodies for entry in parse_body(body).entries]
+                    freeze(entries, index.index_url(), staging)
                     staging.rename(cache)
                 served[key] = stack.enter_context(serve(cache))
             return served[key]

@@ -3,12 +3,11 @@ both image platforms."""
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
 
-from tests.support.lock_helpers import pip_dry_run
+from tests.support.lock_helpers import pip_dry_run, without_layers
 from tests.support.paths import PROJECT_ROOT
 
 from lock import header
@@ -24,8 +23,7 @@ def copy(tmp_path):
     for name in PROJECT_FILES:
         shutil.copy(PROJECT_ROOT / name, root / name)
     # The base lock alone: its layers (e.g. hub) are locked from other inputs, not in its index view.
-    pyproject = root / "pyproject.toml"
-    pyproject.write_text(re.sub(r"^\[tool\.lock\.layers\.[^\]]+\]\n(?:[^\[\n].*\n)*", "", pyproject.read_text(), flags=re.M))
+    without_layers(root / "pyproject.toml")
     return root
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -113,3 +114,11 @@ def pip_dry_run(lockfile: Path, machine: str, tmp_path: Path) -> dict:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(report.read_text())
+
+
+def without_layers(pyproject: Path) -> None:
+    """Drop the [tool.lock.layers.NAME] tables from a copy's pyproject.toml, so that `lock` makes the
+    base lock alone (a layer is locked from its own inputs and cut-off, on top of the base lock)."""
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(re.sub(r"^\[tool\.lock\.layers\.[^\]]+\]\n(?:[^\[\n].*\n)*", "", text, flags=re.M),
+                         encoding="utf-8")
