@@ -4,11 +4,14 @@ table (terminal, Markdown, README), counting."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from tests.benchmarks import measure, registry, report
 from tests.benchmarks.registry import MB
+from tests.support.paths import PROJECT_ROOT
 
 registry.load_all()
 
@@ -39,6 +42,19 @@ def test_every_benchmark_module_registers_and_every_gate_names_a_budget_path():
         assert gate.module and "." in gate.budget, gate
         if gate.value.startswith("ratio."):
             assert gate.value.split(".", 1)[1] in registry.METRICS, gate
+
+
+def test_the_gate_collects_a_row_for_every_registered_gate():
+    """Whatever order the benchmark modules are imported in, the gate has one test per registered Gate
+    (it once collected only the rows of the modules sorting before test_gate.py)."""
+    collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                                "tests/benchmarks/test_gate.py"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                               timeout=120)
+    assert collected.returncode == 0, collected.stdout + collected.stderr
+    registry.load_all()
+    assert len(registry.GATES) >= 8
+    for name in registry.GATES:
+        assert f"test_within_budget[{name}]" in collected.stdout, (name, collected.stdout)
 
 
 def test_a_ratio_against_another_metrics_naive_value():
