@@ -62,7 +62,7 @@ RUN mv /opt/venv/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import syscon
     && chmod 0755 /opt/bin/jupyterlab-healthcheck
 
 # What nobody running these packages needs; each removal's bytes show in the benchmark report.
-COPY image/prune_typeshed.py image/link_duplicates.py image/defer_grammars.py /tmp/
+COPY image/prune_typeshed.py image/link_duplicates.py image/defer_grammars.py image/strip_symbols.py /tmp/
 RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))') \
     # test suites and their data (~117 MB with bytecode): never imported by the packages themselves
     && find "$site" -depth -type d \( -name tests -o -name test \) -exec rm -rf {} + \
@@ -80,6 +80,8 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
     && /opt/venv/bin/python /tmp/link_duplicates.py /opt/venv/share /opt/venv/lib \
     # rfc3987-syntax's 38 grammars built on first use, not at every server start (1.1 s of it)
     && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/defer_grammars.py \
+    # debug sections and static symbol tables of the shared libraries (41 MB): nothing loads them
+    && /build-tools/bin/python /tmp/strip_symbols.py /opt/venv \
     # every file time under /opt the lock's cut-off (image/clamp_times.sh), here and in each RUN below
     && /tmp/clamp_times.sh
 
