@@ -87,24 +87,12 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
 
 # Bytecode for what a start and a first `import numpy, pandas, matplotlib.pyplot, sklearn` load,
 # compiled once here: the venv is read-only at run time, so anything left out is recompiled in
-# memory at each start. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source at
-# every import: the venv never changes), fixed slices in fixed processes: byte-identical on every rebuild.
-# Which modules those are is found by starting the server and a kernel (~15 s); the list is kept in
-# a cache mount under the fingerprint of the venv it was found in, so an unchanged venv skips that.
-COPY image/compile_startup.py /tmp/compile_startup.py
-# Seconds this step may wait on the server and kernel: seconds natively, minutes under emulation.
-ARG STARTUP_DEADLINE=3600
-RUN --mount=type=cache,id=jupyterlab-minimalist-startup-modules,target=/var/cache/startup-modules \
-    key=$(PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py fingerprint) \
-    && list=/var/cache/startup-modules/$key \
-    && if [ ! -s "$list" ]; then \
-         install -d -m 1777 /tmp/pycache \
-         && setpriv --reuid=65534 --regid=65534 --clear-groups \
-            env HOME=/tmp PATH="/opt/venv/bin:$PATH" PYTHONPYCACHEPREFIX=/tmp/pycache python /tmp/compile_startup.py run \
-         && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py modules /tmp/pycache >"$list.$$" \
-         && mv "$list.$$" "$list" && rm -rf /tmp/pycache; \
-       fi \
-    && PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile "$list" \
+# memory at each start. Which modules those are was found by running them in the built image and
+# is committed (image/startup-modules.txt; scripts/startup-modules refreshes it after a lock upgrade):
+# no server starts in the build. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source
+# at every import: the venv never changes), fixed slices in fixed processes: byte-identical on every rebuild.
+COPY image/compile_startup.py image/startup-modules.txt /tmp/
+RUN PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/startup-modules.txt \
     && /tmp/clamp_times.sh
 
 # Kernels: `%pip install` into a throwaway site under HOME, never into this venv (notebook_pip.py).

@@ -1,31 +1,31 @@
-"""Builder step: start JupyterLab and a kernel as a user's first cell would, then keep bytecode
-for exactly the modules they imported. The steps:
-    compile_startup.py fingerprint         the sha256 of what decides the list (the venv's files, this script, Python)
-    compile_startup.py run                 as an unprivileged user, PYTHONPYCACHEPREFIX set
-    compile_startup.py modules DIR > LIST  the venv modules found under DIR, one source path a line
-    compile_startup.py compile LIST        as root: compile the modules of LIST (CHUNKS processes)
+"""Bytecode for what a start of JupyterLab, a kernel and a user's first cell import.
 
-The list is kept in a build cache under its fingerprint: a build whose venv, config and script did
-not change (a build without the layer cache, a rebuild on another commit) compiles the same list
-without starting the server again. The fingerprint covers the locks, every venv file's path, mode
-and size, and the bytes of the image's own files, so a changed lock, config or pruning rule runs
-the pass again.
+    compile_startup.py compile LIST   in the builder, as root: compile the modules LIST names
+    compile_startup.py find           in the built image (scripts/startup-modules runs it): start
+                                      the server and a kernel, run the first cell, print the
+                                      site-packages modules they imported, one path a line
+
+LIST is image/startup-modules.txt: paths relative to the venv's site-packages, so it holds across
+version bumps of the packages that own them; comment lines start with #. The build compiles the
+listed modules that exist and says how many did not (a package left the lock); a stale list costs
+start-up time, never correctness, and tests/image/test_startup_modules.py fails until it is
+refreshed. The list is found once and committed, not found at every build: finding it starts a
+server and a kernel (~15 s of a ~45 s build; minutes under emulation).
 
 Compiling everything costs ~140 MB of .pyc; compiling nothing makes every start recompile in
 memory (the venv is read-only at run time). The modules a start and the first imports load are
-the ones worth their bytes. With PYTHONPYCACHEPREFIX, Python writes a .pyc for each module it
-imports into that tree; the matching venv sources are then compiled in unchecked-hash mode (the
-venv never changes, so re-hashing each source at every import would be pure start-up cost), in a
-fixed number of processes with fixed slices of the sorted list, so the result is byte-identical on
-every rebuild (timestamp .pyc would not survive the clamped file times anyway). Jupyter refuses to run as root, hence the user.
+the ones worth their bytes. They are compiled in unchecked-hash mode (the venv never changes, so
+re-hashing each source at every import would be pure start-up cost), in a fixed number of
+processes with fixed slices of the sorted list, so the result is byte-identical on every rebuild
+(timestamp .pyc would not survive the clamped file times anyway).
 
-Every wait is on the server, bounded by one deadline for the whole run: STARTUP_DEADLINE seconds
-(default 3600). Natively it all takes seconds; under qemu emulation (an arm64 image built on an
-x86_64 host) the server and kernel take minutes to start, so no step has a clock of its own.
+`find` runs the server with PYTHONPYCACHEPREFIX set to a fresh directory: Python then writes a .pyc
+there for every module the server and its kernel import, whatever the venv already holds. Every
+wait is on the server, bounded by one deadline for the whole run: STARTUP_DEADLINE seconds (default
+3600); under qemu emulation the server and kernel take minutes to start.
 """
 
 import asyncio
-import hashlib
 import json
 import os
 import pathlib
@@ -33,20 +33,21 @@ import py_compile
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 import urllib.request
 import uuid
 
-from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
-
-VENV = pathlib.Path(sys.prefix)
+SITE = pathlib.Path(sysconfig.get_path("purelib"))
 FIRST_CELL = "import numpy, pandas, matplotlib.pyplot as plt, sklearn\n%matplotlib inline\nplt.plot([1, 2]); plt.show()"
-
 
 BASE = "http://127.0.0.1:8899"
 TOKEN = "compile-startup"
 DEADLINE = time.monotonic() + float(os.environ.get("STARTUP_DEADLINE") or 3600)
+
+# Processes the list is compiled in: a fixed number, not the machine's cores, so that every
+# machine gives each process the same modules in the same order (what keeps the bytes identical).
+CHUNKS = 4
 
 
 def remaining(what: str) -> float:
@@ -77,6 +78,9 @@ async def execute_over_websocket(kernel_id: str, code: str) -> None:
     """The first cell as JupyterLab sends it: an execute_request on the kernel's websocket. The
     server completes the upgrade only once the kernel answers (minutes under emulation): tornado's
     default 20 s request timeout would give up first."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
     timeout = remaining("kernel websocket")
     ws = await websocket_connect(HTTPRequest(
         f"ws://127.0.0.1:8899/api/kernels/{kernel_id}/channels?token={TOKEN}",
@@ -100,11 +104,14 @@ async def execute_over_websocket(kernel_id: str, code: str) -> None:
             return
 
 
-def run_start_and_first_cell() -> None:
+def run_start_and_first_cell(pycache: str) -> None:
     """Start the server, open the UI, start a notebook session and run the first cell, as a user
-    does, so the server's kernel, session and websocket modules are compiled too; then stop it."""
+    does, so the server's kernel, session and websocket modules are found too; then stop it. Its
+    output goes to stderr: stdout is the list."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=pycache, MPLBACKEND=os.environ.get("MPLBACKEND", "agg"))
     server = subprocess.Popen(["jupyter", "lab", "--port=8899", "--ip=127.0.0.1", "--ServerApp.root_dir=/tmp",
-                               f"--IdentityProvider.token={TOKEN}"])
+                               f"--IdentityProvider.token={TOKEN}"], env=env, stdin=subprocess.DEVNULL,
+                              stdout=sys.stderr)
     try:
         for path in ("/api/status", "/lab", "/api/contents", "/lab/api/settings", "/api/kernelspecs"):
             wait_for(BASE + path, server)
@@ -117,42 +124,39 @@ def run_start_and_first_cell() -> None:
         server.wait(timeout=max(60.0, DEADLINE - time.monotonic()))
 
 
-def fingerprint() -> str:
-    """sha256 of what decides which modules a start imports: this script, the Python, the locks
-    (a hash of every installed wheel), each venv file's path, mode and size (what pruning and
-    patching left), and the bytes of what the image adds itself (config, its own module). Stat
-    only for the rest: reading every byte of the venv took longer than the run it would save."""
-    digest = hashlib.sha256(pathlib.Path(__file__).read_bytes() + sys.version.encode())
-    own = tuple(f"{root}/" for root in (VENV / "etc", VENV / "share/jupyter/lab/settings", "/opt/locks",
-                                        pathlib.Path(sysconfig.get_path("purelib")) / "jupyterlab_minimalist"))
-    for top in (str(VENV), "/opt/locks"):
-        for directory, dirs, files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files) + [d for d in dirs if os.path.islink(os.path.join(directory, d))]:
-                path = os.path.join(directory, name)
-                stat = os.lstat(path)
-                digest.update(f"\0{path}\0{stat.st_mode:o}\0{stat.st_size}\0".encode())
-                if os.path.islink(path):
-                    digest.update(os.readlink(path).encode())
-                elif path.startswith(own):
-                    with open(path, "rb") as f:
-                        digest.update(f.read())
-    return digest.hexdigest()
-
-
 def imported_modules(prefix: pathlib.Path) -> list[str]:
+    """The site-packages sources whose .pyc Python wrote under prefix, relative to site-packages."""
     sources = set()
     for pyc in prefix.rglob("*.pyc"):
         # <prefix>/opt/venv/lib/.../module.cpython-313.pyc -> /opt/venv/lib/.../module.py
         source = pathlib.Path("/") / pyc.parent.relative_to(prefix) / (pyc.name.split(".", 1)[0] + ".py")
-        if source.is_relative_to(VENV) and source.is_file():
-            sources.add(str(source))
+        if source.is_relative_to(SITE) and source.is_file():
+            sources.add(source.relative_to(SITE).as_posix())
     return sorted(sources)
 
 
-# Processes the list is compiled in: a fixed number, not the machine's cores, so that every
-# machine gives each process the same modules in the same order (what keeps the bytes identical).
-CHUNKS = 4
+def find() -> None:
+    with tempfile.TemporaryDirectory(prefix="startup-pycache-") as pycache:
+        run_start_and_first_cell(pycache)
+        print("\n".join(imported_modules(pathlib.Path(pycache))))
+
+
+def read_list(listing: pathlib.Path) -> tuple[list[str], int]:
+    """The listed modules present in this venv, sorted, and how many are not. A line that is not a
+    relative .py path inside site-packages is an error naming the file and line."""
+    present, missing = [], 0
+    for number, line in enumerate(listing.read_text().splitlines(), 1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        path = pathlib.PurePosixPath(entry)
+        if path.is_absolute() or ".." in path.parts or path.suffix != ".py":
+            sys.exit(f"{listing}:{number}: not a .py path relative to site-packages: {entry!r}")
+        if (SITE / path).is_file():
+            present.append(str(SITE / path))
+        else:
+            missing += 1
+    return sorted(present), missing
 
 
 def compile_listed(listing: pathlib.Path) -> None:
@@ -160,27 +164,24 @@ def compile_listed(listing: pathlib.Path) -> None:
     marshal's output depends on what the compiling process did before (CPython issue 78274), so a
     pool that hands out files as workers free up is not reproducible; fixed slices, each compiled
     by a process that did nothing else, are."""
-    sources = listing.read_text().splitlines()
+    sources, missing = read_list(listing)
+    if missing:
+        print(f"compile_startup: {missing} modules of {listing.name} are not in this venv, skipped "
+              "(refresh the list: scripts/startup-modules)", file=sys.stderr)
     workers = [subprocess.Popen([sys.executable, __file__, "compile-slice", str(listing), str(i)]) for i in range(CHUNKS)]
     if any(worker.wait() != 0 for worker in workers):
         sys.exit("compiling the start-up modules failed (see above)")
-    print(f"compiled the {len(sources)} venv modules a start and the first cell import", file=sys.stderr)
+    print(f"compile_startup: compiled the {len(sources)} modules a start and the first cell import", file=sys.stderr)
 
 
 def compile_slice(listing: pathlib.Path, index: int) -> None:
-    for source in listing.read_text().splitlines()[index::CHUNKS]:
+    for source in read_list(listing)[0][index::CHUNKS]:
         py_compile.compile(source, doraise=True, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["run"]:
-        assert os.environ.get("PYTHONPYCACHEPREFIX"), "run with PYTHONPYCACHEPREFIX set"
-        os.environ.setdefault("MPLBACKEND", "agg")
-        run_start_and_first_cell()
-    elif sys.argv[1:] == ["fingerprint"]:
-        print(fingerprint())
-    elif sys.argv[1:2] == ["modules"] and len(sys.argv) == 3:
-        print("\n".join(imported_modules(pathlib.Path(sys.argv[2]))))
+    if sys.argv[1:] == ["find"]:
+        find()
     elif sys.argv[1:2] == ["compile"] and len(sys.argv) == 3:
         compile_listed(pathlib.Path(sys.argv[2]))
     elif sys.argv[1:2] == ["compile-slice"] and len(sys.argv) == 4:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.paths import PROJECT_ROOT
 from tests.support.repo_copy import copy_project
-from tests.support.workflows import run_step, step
+from tests.support.workflows import load, run_step, step
 
 LOCK_MESSAGE = "lock: requirements.lock: the index changed under the cut-off: cffi 2.1.1 yanked"
 
@@ -141,3 +141,15 @@ def test_the_pull_request_step_runs_only_when_pins_changed():
     pr = step("lock-upgrade.yml", "upgrade", "Open or update the pull request")
     assert pr["if"] == "steps.diff.outputs.changed == 'true'"
     assert '"$RUNNER_TEMP/summary.md"' in pr["run"]
+
+
+def test_the_pull_request_carries_the_refreshed_start_up_modules():
+    """scripts/startup-modules itself runs in tests/image/test_startup_modules.py; here: the upgrade
+    job runs it after a change of pins, before the pull request step, which commits its file."""
+    names = [s.get("name") for s in load("lock-upgrade.yml")["jobs"]["upgrade"]["steps"]]
+    refresh = step("lock-upgrade.yml", "upgrade", "Refresh the start-up modules")
+    assert refresh["run"].strip() == "scripts/startup-modules"
+    assert refresh["if"] == "steps.diff.outputs.changed == 'true'"
+    assert names.index("Refresh the start-up modules") < names.index("Open or update the pull request")
+    pr = step("lock-upgrade.yml", "upgrade", "Open or update the pull request")
+    assert re.search(r"^git add .*image/startup-modules\.txt", pr["run"], re.M), pr["run"]
