@@ -55,6 +55,7 @@ def test_kernel_over_the_memory_limit_dies_alone(compose_project):
     assert server.get(f"/api/kernels/{kernel}").json()["execution_state"] != "dead"
     channel = KernelChannel(server, kernel)
     try:
+        channel.ready()
         assert channel.execute("print(6 * 7)") == {"status": "ok", "stdout": "42\n", "stderr": "", "error": None}
     finally:
         channel.close()

@@ -123,6 +123,23 @@ class KernelChannel:
     def execute(self, code: str, timeout: float = 120) -> dict:
         return self.wait(self.send(code), timeout)
 
+    def ready(self, timeout: float = 120) -> None:
+        """Wait until the kernel answers a kernel_info_request, asking again every 5 s, as JupyterLab
+        does before it sends a cell on a (re)connected kernel: a restarted kernel's sockets may not
+        be listening yet when the websocket opens. (kernel_info is safe to repeat; a cell is not.)"""
+        deadline = time.monotonic() + timeout
+        while True:
+            msg_id = uuid.uuid4().hex
+            self.ws.send(json.dumps({
+                "header": {"msg_id": msg_id, "username": "test", "session": self.session,
+                           "msg_type": "kernel_info_request", "version": "5.3"},
+                "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": {}}))
+            ask_again = time.monotonic() + 5
+            while time.monotonic() < ask_again:
+                msg = self.receive(deadline)  # past the deadline: TimeoutError
+                if msg and msg.get("msg_type") == "kernel_info_reply" and msg["parent_header"].get("msg_id") == msg_id:
+                    return
+
     def wait_for_status(self, state: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while state not in self.statuses:
