@@ -42,7 +42,7 @@ def run_lock(context, *args: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_rebuild_after_adding_a_package_to_a_layer(benchmark, bench_results, bench_environment, build_rounds,
+def test_rebuild_after_adding_a_package_to_a_layer(benchmark, bench_results, bench_environment,
                                                     project_image, docker_client, tmp_path):
     context = tmp_path / "context"
     context.mkdir()
@@ -72,7 +72,9 @@ def test_rebuild_after_adding_a_package_to_a_layer(benchmark, bench_results, ben
         samples["rebuild"].append(time.perf_counter() - start)
 
     try:
-        benchmark.pedantic(rebuild, setup=setup, rounds=build_rounds)
+        # One round: the gate's 0.5x is twice what it measures (0.24x, samples 9.2-11.2 s against a
+        # ~41 s naive rebuild), and each round costs ~20 s of CI.
+        benchmark.pedantic(rebuild, setup=setup, rounds=1)
         base, layered = (docker_client.images.get(t).attrs for t in (project_image, TAG))
         assert layered["RootFS"]["Layers"][:-1] == base["RootFS"]["Layers"]
         out = measure.runs_python(docker_client, TAG, f"import {ADDED_NAME}, {FIRST}; print('added', {ADDED_NAME}.__name__)")
