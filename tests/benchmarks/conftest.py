@@ -7,8 +7,8 @@ the suite, whatever -k or file names say: it checks what they measured. Every te
 to test-output/benchmarks/ (results.json, summary.md, largest-packages.png, and $GITHUB_STEP_SUMMARY
 when set) and printed as a table, also under -q.
 
-Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 3: the build ratios are
-gated, and a median of three is what one noisy build cannot move),
+Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 2: the build ratios are
+gated on their medians; two interleaved rounds put each image once first and once second),
 TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites), BENCH_NAIVE_TAG
 (the naive build's tag, default jupyterlab-minimalist:naive),
 BENCH_UPDATING_BASELINE (set by `scripts/bench --update-baseline`: the growth check is skipped).
@@ -80,7 +80,7 @@ def rounds() -> int:
 
 @pytest.fixture(scope="session")
 def build_rounds() -> int:
-    return max(1, int(os.environ.get("BENCH_BUILD_ROUNDS", "3")))
+    return max(1, int(os.environ.get("BENCH_BUILD_ROUNDS", "2")))
 
 
 @pytest.fixture(scope="session")
