@@ -23,9 +23,9 @@ def test_committed_start_up_modules_are_what_a_start_imports(image, tmp_path):
     result = subprocess.run([PROJECT_ROOT / "scripts" / "startup-modules", "--image", image, "--output", found],
                             capture_output=True, text=True, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip() == f"{found}: {len(modules(found.read_text()))} modules"
-    new, gone = modules(found.read_text()) - modules(COMMITTED.read_text()), \
-        modules(COMMITTED.read_text()) - modules(found.read_text())
+    found_modules, committed_modules = modules(found.read_text()), modules(COMMITTED.read_text())
+    assert result.stdout.strip() == f"{found}: {len(found_modules)} modules"
+    new, gone = found_modules - committed_modules, committed_modules - found_modules
     assert not new and not gone, (
         f"image/startup-modules.txt is stale: a start of {image} imports {len(new)} modules it does not list "
         f"({sorted(new)[:5]}...) and not {len(gone)} it lists ({sorted(gone)[:5]}...); "

@@ -30,7 +30,15 @@ def site(tmp_path):
     return python, site
 
 
-def compile_list(python, listing):
+@pytest.fixture
+def listing(tmp_path):
+    return tmp_path / "startup-modules.txt"
+
+
+def compile_list(python, listing, text=None):
+    """Run `compile_startup.py compile LISTING` as the build does, after writing text into it if given."""
+    if text is not None:
+        listing.write_text(text)
     return subprocess.run([python, SCRIPT, "compile", listing], capture_output=True, text=True, timeout=60,
                           env={"PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"})
 
@@ -39,11 +47,10 @@ def pycs(site):
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.pyc"))}
 
 
-def test_listed_modules_get_unchecked_hash_bytecode_the_same_every_run(site, tmp_path):
+def test_listed_modules_get_unchecked_hash_bytecode_the_same_every_run(site, listing):
     python, site_packages = site
-    listing = tmp_path / "startup-modules.txt"
-    listing.write_text("# a comment\npkg/__init__.py\npkg/a/__init__.py\n\npkg/c/__init__.py\npkg/e/__init__.py\n")
-    result = compile_list(python, listing)
+    result = compile_list(python, listing,
+                          "# a comment\npkg/__init__.py\npkg/a/__init__.py\n\npkg/c/__init__.py\npkg/e/__init__.py\n")
     assert result.returncode == 0, result.stderr
     assert "compiled the 4 modules" in result.stderr and "not in this venv" not in result.stderr
     first = pycs(site_packages)
@@ -55,11 +62,9 @@ def test_listed_modules_get_unchecked_hash_bytecode_the_same_every_run(site, tmp
     assert pycs(site_packages) == first
 
 
-def test_modules_no_longer_installed_are_skipped_and_counted(site, tmp_path):
+def test_modules_no_longer_installed_are_skipped_and_counted(site, listing):
     python, site_packages = site
-    listing = tmp_path / "startup-modules.txt"
-    listing.write_text("pkg/a/__init__.py\ngone/__init__.py\ngone/module.py\n")
-    result = compile_list(python, listing)
+    result = compile_list(python, listing, "pkg/a/__init__.py\ngone/__init__.py\ngone/module.py\n")
     assert result.returncode == 0, result.stderr
     assert "2 modules of startup-modules.txt are not in this venv, skipped" in result.stderr
     assert "scripts/startup-modules" in result.stderr
@@ -68,11 +73,9 @@ def test_modules_no_longer_installed_are_skipped_and_counted(site, tmp_path):
 
 @pytest.mark.parametrize("line", ["/opt/venv/lib/python3.13/site-packages/pkg/a/__init__.py",
                                   "../../../etc/passwd.py", "pkg/a/", "pkg/a/data.json"])
-def test_a_line_that_is_not_a_relative_module_path_stops_it_naming_the_line(site, tmp_path, line):
+def test_a_line_that_is_not_a_relative_module_path_stops_it_naming_the_line(site, listing, line):
     python, site_packages = site
-    listing = tmp_path / "startup-modules.txt"
-    listing.write_text(f"# header\npkg/a/__init__.py\n{line}\n")
-    result = compile_list(python, listing)
+    result = compile_list(python, listing, f"# header\npkg/a/__init__.py\n{line}\n")
     assert result.returncode == 1
     assert result.stderr.strip() == f"{listing}:3: not a .py path relative to site-packages: {line!r}"
     assert pycs(site_packages) == {}
