@@ -21,6 +21,14 @@ from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """item.report_setup / report_call / report_teardown: fixtures look at how their test went."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture(scope="session")
 def docker_client() -> docker.DockerClient:
     client = docker.from_env(timeout=300)
@@ -90,12 +98,15 @@ def containers(docker_client, image):
 
 
 @pytest.fixture
-def compose_project(tmp_path, image, docker_client):
+def compose_project(tmp_path, image, docker_client, request):
     """compose.yaml in a fresh folder (tests/support/compose_project.py), torn down afterwards."""
     if os.geteuid() != 0:
         pytest.skip("chowns the volume folders to UID 1000")
     project = ComposeProject(tmp_path, image, docker_client)
     yield project
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # the server's side of the failure
+        print("--- server log ---", project.container().logs().decode(errors="replace"), sep="\n")
     project("down", "-v", check=False)
 
 

@@ -13,13 +13,6 @@ from playwright.sync_api import Page
 from tests.support.browser import LOCAL_HOSTS, TIMEOUT_MS, local_only_context
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    report = yield
-    setattr(item, f"report_{report.when}", report)
-    return report
-
-
 @pytest.fixture
 def offsite_requests() -> list[str]:
     """URLs the page asked for on hosts other than 127.0.0.1 (all of them refused)."""

@@ -106,7 +106,11 @@ class KernelChannel:
         idle = False
         deadline = time.monotonic() + timeout
         while result["status"] is None or not idle:
-            msg = self.receive(deadline)
+            try:
+                msg = self.receive(deadline)
+            except TimeoutError:
+                raise TimeoutError(f"no {'reply' if result['status'] is None else 'idle status'} for the cell "
+                                   f"before the deadline; so far {result}, statuses {self.statuses}") from None
             if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -124,9 +128,12 @@ class KernelChannel:
         return self.wait(self.send(code), timeout)
 
     def ready(self, timeout: float = 120) -> None:
-        """Wait until the kernel answers a kernel_info_request, asking again every 5 s, as JupyterLab
-        does before it sends a cell on a (re)connected kernel: a restarted kernel's sockets may not
-        be listening yet when the websocket opens. (kernel_info is safe to repeat; a cell is not.)"""
+        """Wait until a kernel_info_request gets its reply on shell and its status on iopub, asking
+        again every 2 s: what jupyter_server's nudge does when a websocket opens, and the nudge is
+        skipped for a kernel the server still thinks busy -- one killed mid-cell and restarted. Until
+        the kernel has been seen on iopub, a cell's reply can arrive while its output and its idle
+        status are lost (the websocket's iopub socket reconnects to the new kernel up to 100 ms late).
+        (kernel_info is safe to repeat; a cell is not.)"""
         deadline = time.monotonic() + timeout
         while True:
             msg_id = uuid.uuid4().hex
@@ -134,11 +141,14 @@ class KernelChannel:
                 "header": {"msg_id": msg_id, "username": "test", "session": self.session,
                            "msg_type": "kernel_info_request", "version": "5.3"},
                 "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [], "content": {}}))
-            ask_again = time.monotonic() + 5
+            seen = set()
+            ask_again = time.monotonic() + 2
             while time.monotonic() < ask_again:
                 msg = self.receive(deadline)  # past the deadline: TimeoutError
-                if msg and msg.get("msg_type") == "kernel_info_reply" and msg["parent_header"].get("msg_id") == msg_id:
-                    return
+                if msg and msg.get("parent_header", {}).get("msg_id") == msg_id:
+                    seen.add(msg["channel"])
+                    if seen >= {"shell", "iopub"}:
+                        return
 
     def wait_for_status(self, state: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
