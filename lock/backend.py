@@ -30,9 +30,10 @@ class Backend(Protocol):
         resolution starts; called once, before the per-platform threads."""
 
     def resolve(self, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
-                env: Mapping[str, str] | None = None) -> str:
+                env: Mapping[str, str] | None = None, preferences: Mapping[str, str] | None = None) -> str:
         """The hashed requirements for one target (`requirements` relative to root), or a LockError
-        of one line: InputError, ResolutionError (no resolution), ResolverError (cannot run/reach)."""
+        of one line: InputError, ResolutionError (no resolution), ResolverError (cannot run/reach).
+        `preferences` (name -> version) are kept where the requirements still allow them."""
 
 
 # --- what both backends share ------------------------------------------------------------------
@@ -52,3 +53,10 @@ def run(tool: str, cmd: list[str], root: Path, env: Mapping[str, str]) -> subpro
         return interrupt.run(cmd, cwd=root, env=dict(env))
     except OSError as e:
         raise ResolverError(f"cannot run {tool}: {e}") from None
+
+
+def write_preferences(path: Path, preferences: Mapping[str, str] | None) -> None:
+    """The pins to keep, as an existing output file: both resolvers (`uv pip compile -o`, pip-compile)
+    read the file they are about to write and prefer its pins, unless the requirements need others."""
+    path.write_text("".join(f"{name}=={version}\n" for name, version in sorted((preferences or {}).items())),
+                    encoding="utf-8")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,11 +88,11 @@ def lock(config: Config, backend: str | None, exclude_newer: str | None, say: Sa
     existing = engine.read_existing(config.output)
     explicit = _cutoff(exclude_newer)
     recorded = existing.parsed.settings.cutoffs if existing.parsed else None
-    if explicit:
+    if explicit:  # a new global cut-off moves every pin to it: nothing to keep
         cutoffs = recorded.with_global(explicit) if recorded else Cutoffs(explicit)
     else:
         cutoffs = recorded or Cutoffs(now(config.settle_hours))
-    return relock(config, inputs, cutoffs, existing, backend, say, warn)
+    return relock(config, inputs, cutoffs, existing, backend, say, warn, keep=None if explicit else existing_pins(existing))
 
 
 def add(config: Config, specs: list[str], backend: str | None, exclude_newer: str | None, say: Say,
@@ -120,7 +120,8 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
     cutoffs = base.with_packages(new, stamp)
-    return relock(config, new_inputs, cutoffs, existing, backend, say, warn, requirements_text=text)
+    return relock(config, new_inputs, cutoffs, existing, backend, say, warn, requirements_text=text,
+                  keep=existing_pins(existing, but=new))
 
 
 def upgrade(config: Config, packages: list[str], backend: str | None, exclude_newer: str | None, say: Say,
@@ -129,6 +130,7 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
     inputs = parse_tree(config.root, config.requirements)
     existing = engine.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
+    keep = None
     if not packages:
         cutoffs = Cutoffs(stamp)
     else:
@@ -149,11 +151,20 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
                 )
             names.append(name)
         cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
-    return relock(config, inputs, cutoffs, existing, backend, say, warn)
+        keep = existing_pins(existing, but=names)
+    return relock(config, inputs, cutoffs, existing, backend, say, warn, keep=keep)
+
+
+def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[str, str]:
+    """The lock's pins for the resolver to keep (all but the packages named): an index that lists
+    a new file under the cut-off (a lagging mirror, a back-dated upload) must not move them."""
+    skip = {canonicalize_name(n) for n in but}
+    return {e.name: e.version for e in existing.entries if e.url is None and e.name not in skip}
 
 
 def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Existing, backend: str | None,
-           say: Say, warn: Say, requirements_text: str | None = None) -> Relocked:
+           say: Say, warn: Say, requirements_text: str | None = None, keep: dict[str, str] | None = None) -> Relocked:
+    """Resolve and write the lock (and its index view and pylock.toml); `keep`: pins to prefer."""
     from lock import url_files
 
     python = config.python.version
@@ -168,14 +179,15 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
         )
     where = ", ".join(p.name for p in config.platforms)
     say(f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})")
-    text, entries = engine.build(config, python, inputs, backend, cutoffs, requirements_text=requirements_text)
+    text, entries = engine.build(config, python, inputs, backend, cutoffs, requirements_text=requirements_text,
+                                 preferences=keep)
     output = config.rel(config.output)
     files = []
     if text != existing.text:
         files.append((config.output, text))
     if requirements_text is not None:
         files.append((config.requirements, requirements_text))
-    view = _index_view(config, entries, cutoffs, text, existing, warn)
+    view = _index_view(config, entries, cutoffs, text, existing, warn, keep)
     if view:
         files.append((index_view.path_for(config.output), view))
     files += _pylock(config, python, entries, text, existing)
@@ -198,7 +210,7 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
 
 
 def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: engine.Existing,
-                warn: Say) -> str | None:
+                warn: Say, keep: dict[str, str] | None = None) -> str | None:
     """The index view to write beside the lock: its text, "" when the index gives none (the old one
     goes), None when the one on disk already belongs to this lock."""
     from lock import check, index
@@ -219,7 +231,25 @@ def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: st
     for name, count in index_view.without_upload_time(pages).items():
         warn(f"the index lists {count} file(s) of {name} without an upload-time; uv treats "
              "them as unavailable under a cut-off")
-    return index_view.render(index_view.compute(pages, cutoffs), config.rel(config.output), body_sha256)
+    views = index_view.compute(pages, cutoffs)
+    views.update(_kept_views(config, existing, entries, keep))
+    return index_view.render(views, config.rel(config.output), body_sha256)
+
+
+def _kept_views(config: Config, existing: engine.Existing, entries: list[Entry],
+                keep: dict[str, str] | None) -> dict[str, index_view.PackageView]:
+    """For each pin kept from the previous lock, the view it was chosen under (the recorded one):
+    where the index has listed more under the cut-off since, `lock check --resolve` then says the
+    index changed (and which `lock upgrade` takes it), not that the lock cannot be reproduced."""
+    from lock import check
+
+    if not keep or not existing.parsed:
+        return {}
+    try:
+        recorded = check.read_view(config, existing.parsed.body_sha256) or {}
+    except index_view.ViewError:
+        return {}
+    return {e.name: recorded[e.name] for e in entries if keep.get(e.name) == e.version and e.name in recorded}
 
 
 def _pylock(config: Config, python: str, entries: list[Entry], text: str, existing: engine.Existing) -> list[tuple[Path, str]]:

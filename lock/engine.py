@@ -192,9 +192,11 @@ def resolve_all(
     env: Mapping[str, str] | None = None,
     platforms: tuple[Platform, ...] | None = None,
     rename: Mapping[str, str] | None = None,
+    preferences: Mapping[str, str] | None = None,
 ) -> list[Entry]:
     """Resolve for every platform and merge. `requirements_text` replaces requirements.in's content;
-    `rename` maps further include paths in the resolver's annotations to the names to show."""
+    `rename` maps further include paths in the resolver's annotations to the names to show;
+    `preferences` are pins to keep where the requirements allow (backend.write_preferences)."""
     module = backend_module(backend)
     platforms = platforms or config.platforms
     module.prepare(python, platforms, cutoffs)
@@ -203,7 +205,7 @@ def resolve_all(
         given = config.rel(staged)
 
         def one(platform: Platform) -> dict[str, Entry]:
-            output = module.resolve(config.root, given, python, platform, cutoffs, env=env)
+            output = module.resolve(config.root, given, python, platform, cutoffs, env=env, preferences=preferences)
             return _entries_from_output(output, backend, platform, {**(rename or {}), given: real})
 
         with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
@@ -228,12 +230,13 @@ def build(
     cutoffs: Cutoffs,
     requirements_text: str | None = None,
     env: Mapping[str, str] | None = None,
+    preferences: Mapping[str, str] | None = None,
 ) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries."""
     if config.base is not None:  # a layer: resolved on top of its base lock
         from lock import layers
 
-        return layers.build(config, python, inputs, backend, cutoffs, requirements_text, env)
-    entries = resolve_all(config, python, inputs, backend, cutoffs, requirements_text, env)
+        return layers.build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+    entries = resolve_all(config, python, inputs, backend, cutoffs, requirements_text, env, preferences=preferences)
     settings = settings_for(python, config.platforms, inputs, backend, cutoffs)
     return header.render(settings, lockfile.render_body(entries)), entries

@@ -166,7 +166,8 @@ def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> l
 
 
 def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
-          requirements_text: str | None = None, env: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
+          requirements_text: str | None = None, env: Mapping[str, str] | None = None,
+          preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
     """A layer's lock text and entries (engine.build for a config with a base)."""
     base = read_base(config)
     recorded = base.parsed.settings
@@ -189,7 +190,7 @@ def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cu
         text = requirements_text + ("" if requirements_text.endswith("\n") or not requirements_text else "\n")
         try:
             entries = engine.resolve_all(config, python, inputs, backend, seen, f"{text}-c {include}\n", env,
-                                         rename={config.rel(pins): base.rel})
+                                         rename={config.rel(pins): base.rel}, preferences=preferences)
         except ResolutionError as e:
             involved = [pin.requirement for name, pin in base.entries.items()
                         if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", str(e), re.I)]

@@ -143,12 +143,13 @@ def resolve(
     platform: Platform,
     cutoffs: Cutoffs,
     env: Mapping[str, str] | None = None,
+    preferences: Mapping[str, str] | None = None,
 ) -> str:
     """pip-compile's output for the host, which must match (python, platform)."""
     check_target(python, (platform,), cutoffs)
     with tempfile.TemporaryDirectory(prefix="lock-pip-tools-") as tmp:
-        # A fresh output path: pip-compile would take an existing one as preferences.
         output = os.path.join(tmp, "requirements.txt")
+        backend.write_preferences(Path(output), preferences)
         cmd = command(requirements, output, cutoffs)
         proc = backend.run("pip-tools", cmd, root, environment(env))
         if proc.returncode != 0:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def prepare(python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> N
     uv_bin()
 
 
-def command(requirements: str, python: str, platform: Platform, cutoffs: Cutoffs) -> list[str]:
+def command(requirements: str, python: str, platform: Platform, cutoffs: Cutoffs, output: str | None = None) -> list[str]:
     cmd = [
         uv_bin(),
         "pip",
@@ -126,6 +127,8 @@ def command(requirements: str, python: str, platform: Platform, cutoffs: Cutoffs
     ]
     for name, stamp in cutoffs.packages:
         cmd += ["--exclude-newer-package", f"{name}={stamp}"]
+    if output:
+        cmd += ["--output-file", output]
     return [*cmd, requirements]
 
 
@@ -140,13 +143,16 @@ def resolve(
     platform: Platform,
     cutoffs: Cutoffs,
     env: Mapping[str, str] | None = None,
+    preferences: Mapping[str, str] | None = None,
 ) -> str:
-    """uv's compiled requirements (stdout) for one target; `requirements` is relative to root."""
-    cmd = command(requirements, python, platform, cutoffs)
-    proc = backend.run("uv", cmd, root, environment(env))
-    if proc.returncode != 0:
-        raise explain(proc.stderr, python, platform)
-    return proc.stdout
+    """uv's compiled requirements for one target; `requirements` is relative to root."""
+    with tempfile.TemporaryDirectory(prefix="lock-uv-") as tmp:
+        output = Path(tmp, "requirements.txt")
+        backend.write_preferences(output, preferences)
+        proc = backend.run("uv", command(requirements, python, platform, cutoffs, str(output)), root, environment(env))
+        if proc.returncode != 0:
+            raise explain(proc.stderr, python, platform)
+        return output.read_text(encoding="utf-8")
 
 
 def _blocks(stderr: str) -> tuple[str, list[str], list[str]]:

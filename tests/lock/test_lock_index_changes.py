@@ -13,6 +13,7 @@ import pytest
 from tests.support.local_index import LocalIndex
 
 from lock import header, index_view
+from lock.lockfile import parse_body
 
 CUTOFF = "2026-06-01T00:00:00Z"
 BEFORE = "2026-01-01T00:00:00Z"
@@ -81,6 +82,55 @@ def test_a_file_that_appears_before_the_cut_off_is_an_index_change_not_a_stale_l
     assert "lock: to take the newer versions on purpose: lock upgrade demo-a" in proc.stderr
     assert "run `lock`" not in proc.stderr and "non-determinism is not ruled out" not in proc.stderr
     assert files(root) == before
+
+
+def pins(root) -> dict[str, str]:
+    return {e.name: e.version for e in parse_body((root / "requirements.lock").read_text()).entries}
+
+
+LAGGED = "2026-03-01T00:00:00Z"  # a file a lagging mirror lists only now, dated before the cut-off
+
+
+def test_add_moves_no_other_pin_when_the_index_moved(locked, lock):
+    root, local, env = locked
+    local.add_wheel("demo-b", "1.1", LAGGED)
+    local.add_wheel("demo-c", "1.0", BEFORE)
+    proc = lock(root, "add", "demo-c", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root) == {"demo-a": "1.0", "demo-b": "1.0", "demo-c": "1.0"}, proc.stdout
+    # The kept pin keeps the view it was chosen under: a re-resolve tells the index moved (5), not a bug (6).
+    proc = lock(root, "check", "--resolve", env=env)
+    assert proc.returncode == 5, proc.stderr
+    assert "lock: to take the newer versions on purpose: lock upgrade demo-b" in proc.stderr
+
+
+def test_relock_after_a_hand_edit_moves_no_other_pin(locked, lock):
+    root, local, env = locked
+    local.add_wheel("demo-b", "1.1", LAGGED)
+    local.add_wheel("demo-c", "1.0", BEFORE)
+    with (root / "requirements.in").open("a") as f:
+        f.write("demo-c\n")
+    proc = lock(root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root) == {"demo-a": "1.0", "demo-b": "1.0", "demo-c": "1.0"}, proc.stdout
+
+
+def test_a_kept_pin_yields_to_a_new_requirement(locked, lock):
+    root, local, env = locked
+    local.add_wheel("demo-b", "1.1", LAGGED)
+    local.add_wheel("demo-c", "1.0", BEFORE, requires=["demo-b>=1.1"])
+    proc = lock(root, "add", "demo-c", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root) == {"demo-a": "1.0", "demo-b": "1.1", "demo-c": "1.0"}, proc.stdout
+
+
+def test_upgrade_of_one_package_moves_it_alone(locked, lock):
+    root, local, env = locked
+    local.add_wheel("demo-a", "1.1", LAGGED, requires=["demo-b>=1"])
+    local.add_wheel("demo-b", "1.1", LAGGED)
+    proc = lock(root, "upgrade", "demo-a", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root) == {"demo-a": "1.1", "demo-b": "1.0"}, proc.stdout
 
 
 def test_a_file_uploaded_after_the_cut_off_changes_nothing(locked, lock):

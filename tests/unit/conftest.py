@@ -40,11 +40,10 @@ def fake_resolver(monkeypatch):
         unknown: set[str] = set()
         interrupt = False
 
-        def resolve(self, root, requirements, python, platform, cutoffs, env=None):
+        def resolve(self, root, requirements, python, platform, cutoffs, env=None, preferences=None):
             inputs = parse_tree(Path(root), Path(root) / requirements)
-            self.calls.append(
-                {"requirements": requirements, "python": python, "platform": platform.name, "cutoffs": cutoffs}
-            )
+            self.calls.append({"requirements": requirements, "python": python, "platform": platform.name,
+                               "cutoffs": cutoffs, "preferences": dict(preferences or {})})
             out = []
             if self.interrupt:
                 raise KeyboardInterrupt

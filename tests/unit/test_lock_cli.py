@@ -36,6 +36,7 @@ def test_lock_writes_pins_and_reports_them(project, fake_resolver, capsys):
     assert out.splitlines()[1:] == ["  added       attrs 1.0", "  added       six 1.0"]
     assert sorted(c["platform"] for c in fake_resolver.calls) == ["aarch64-manylinux_2_28", "x86_64-manylinux_2_28"]
     assert {c["python"] for c in fake_resolver.calls} == {"3.13"}
+    assert [c["preferences"] for c in fake_resolver.calls] == [{}, {}]  # no lock yet: nothing to keep
     assert recorded(root).cutoffs.exclude_newer == OLD
 
 
@@ -47,6 +48,7 @@ def test_relock_reuses_the_recorded_cutoff_and_is_byte_identical(project, fake_r
     code, out, _ = run(root, capsys)
     assert code == 0 and out.startswith("lock: requirements.lock is up to date")
     assert fake_resolver.calls[-1]["cutoffs"].exclude_newer == OLD
+    assert fake_resolver.calls[-1]["preferences"] == {"six": "1.0"}  # the pins the resolver keeps if it can
     assert lock.read_bytes() == before and lock.stat().st_mtime_ns == stat.st_mtime_ns  # not even rewritten
     lock.unlink()
     run(root, capsys, "--exclude-newer", OLD)
@@ -64,6 +66,7 @@ def test_add_appends_relocks_and_gives_new_packages_their_own_cutoff(project, fa
     run(root, capsys, "--exclude-newer", OLD)
     code, out, _ = run(root, capsys, "add", "Attrs >= 20", "idna", "--exclude-newer", "2025-01-01")
     assert code == 0
+    assert fake_resolver.calls[-1]["preferences"] == {"six": "1.0"}  # every other pin stays where it can
     assert (root / "requirements.in").read_text() == "# keep me\nsix  # and me\nAttrs>=20\nidna\n"
     s = recorded(root)
     assert s.cutoffs.exclude_newer == OLD
@@ -130,6 +133,7 @@ def test_upgrade_moves_the_global_cutoff_and_drops_per_package_ones(project, fak
     fake_resolver.versions = {"six": "1.1"}
     code, out, _ = run(root, capsys, "upgrade", "--exclude-newer", "2025-01-01")
     assert code == 0
+    assert fake_resolver.calls[-1]["preferences"] == {}  # every pin may move
     assert recorded(root).cutoffs.exclude_newer == "2025-01-01T00:00:00Z"
     assert recorded(root).cutoffs.packages == ()
     assert "  upgraded    six 1.0 -> 1.1\n" in out
@@ -147,6 +151,14 @@ def test_upgrade_named_packages_only(project, fake_resolver, capsys):
     s = recorded(root)
     assert (s.cutoffs.exclude_newer, s.cutoffs.packages) == (OLD, (("six", "2025-01-01T00:00:00Z"),))
     assert fake_resolver.calls[-1]["cutoffs"] == s.cutoffs
+    assert fake_resolver.calls[-1]["preferences"] == {"attrs": "1.0"}  # six may move, attrs stays
+
+
+def test_a_new_global_cutoff_keeps_no_pin(project, fake_resolver, capsys):
+    root = project("six\n")
+    run(root, capsys, "--exclude-newer", OLD)
+    assert run(root, capsys, "--exclude-newer", "2025-01-01")[0] == 0
+    assert fake_resolver.calls[-1]["preferences"] == {}
 
 
 @pytest.mark.parametrize(
