@@ -26,6 +26,7 @@ import http.client
 import json
 import os
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -108,9 +109,10 @@ def _file(entry: dict, base: str) -> File:
 
 
 class Index:
-    def __init__(self, url: str, context: ssl.SSLContext | None = None):
+    def __init__(self, url: str, context: ssl.SSLContext | None = None, remember: bool = False):
         self.url = url.rstrip("/")
         self.context = context or ca_bundle.ssl_context()
+        self._pages: dict[str, list[File] | None] | None = {} if remember else None
 
     def open(self, url: str, headers: Mapping[str, str] | None = None):
         """urlopen with retries on what is likely transient (connection errors, timeouts, 5xx);
@@ -135,7 +137,15 @@ class Index:
         raise ResolverError(f"cannot reach {redact(url)}: {reason} (network or proxy? SSL_CERT_FILE for a proxy's CA)")
 
     def page(self, name: str) -> list[File] | None:
-        """The files the index lists for project `name`; None when it is not there (404)."""
+        """The files the index lists for project `name`; None when it is not there (404). An Index
+        that remembers reads each page once."""
+        if self._pages is None:
+            return self._read(name)
+        if name not in self._pages:
+            self._pages[name] = self._read(name)
+        return self._pages[name]
+
+    def _read(self, name: str) -> list[File] | None:
         page = f"{self.url}/{name}/"
         try:
             with self.open(page, {"Accept": SIMPLE_JSON, "Accept-Encoding": "gzip"}) as response:
@@ -159,10 +169,24 @@ class Index:
             raise ResolverError(f"{redact(page)}: not a readable PEP 691 project page ({e})") from None
 
 
+_SHARED: dict[str, Index] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(url: str) -> Index:
+    """This process's Index for `url`, which reads each page once: one `lock add` writes the lock's
+    index view and its pylock.toml from the same pages (each read them all before: 2 x 106 HTTPS
+    requests, most of the command's time)."""
+    with _SHARED_LOCK:
+        if url not in _SHARED:
+            _SHARED[url] = Index(url, remember=True)
+        return _SHARED[url]
+
+
 def many(names: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, list[File] | None]:
     """The page of every name on uv's index (None: not there), read in parallel; sorted by name."""
     names = sorted(set(names))
-    index = Index(index_url(env))
+    index = shared(index_url(env))
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         pages = list(pool.map(index.page, names))
     return dict(zip(names, pages, strict=True))

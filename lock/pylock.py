@@ -64,6 +64,7 @@ def render(config: Config, python: str, entries: list[Entry], body_sha256: str, 
     cache = cache or WheelInfoCache(config.root / ".cache" / "wheel-info")
     index = index_url(variables=FILES_INDEX)  # where wheel_info reads the files' URLs
     packages = []
+    cache.prefetch(e.name for e in entries if not e.url)
     for entry in sorted(entries, key=lambda e: (e.name, e.marker or "")):
         if entry.url:
             raise InputError(f"{entry.name}: a URL requirement has no index to point pylock.toml to")

@@ -16,6 +16,7 @@ import json
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from lock import atomic
 from lock.errors import ResolverError
-from lock.index import FILES_INDEX, File, Index, index_url, redact
+from lock.index import FILES_INDEX, File, Index, index_url, redact, shared
 from lock.lockfile import Entry
 
 _WORKERS = 8
@@ -46,8 +47,13 @@ class WheelInfoCache:
     @property
     def index(self) -> Index:
         if self._index is None:
-            self._index = Index(index_url(variables=FILES_INDEX))
+            self._index = shared(index_url(variables=FILES_INDEX))
         return self._index
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Read the pages of `names` in parallel (page() then answers from memory)."""
+        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+            list(pool.map(self.page, sorted(set(names) - self._pages.keys())))
 
     def page(self, name: str) -> dict[str, File]:
         """The index's files of project `name`, by sha256."""
