@@ -149,7 +149,7 @@ class _RemoteFile(io.RawIOBase):
 
     def _get(self, start: int, end: int) -> bytes:
         request = urllib.request.Request(self.url, headers={"Range": f"bytes={start}-{end - 1}"})
-        with urllib.request.urlopen(request, timeout=60, context=self.index.context) as response:
+        with self.index.urlopen(request, timeout=60) as response:
             data = response.read()
             if response.status != 206 and start > 0:  # a server without ranges sent the whole file
                 data = data[start:end]
