@@ -39,6 +39,27 @@ def test_a_project_that_is_not_there_is_none(local):
     assert index.Index(local[1]).page("absent") is None
 
 
+def test_a_run_looks_the_host_up_once_and_reads_each_page_once(local, monkeypatch):
+    served, url = local
+    for name in ("demo-a", "demo-b", "demo-c"):
+        served.add_wheel(name, "1.0", "2026-01-02T03:04:05Z")
+    by_name = url.replace("127.0.0.1", "localhost")  # a name to look up, as an index has
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("UV_DEFAULT_INDEX", by_name)
+    lookups, reads = [], []
+    getaddrinfo, read = index.socket.getaddrinfo, index.Index._read
+    monkeypatch.setattr(index.socket, "getaddrinfo", lambda host, *a, **k: lookups.append(host) or getaddrinfo(host, *a, **k))
+    monkeypatch.setattr(index.Index, "_read", lambda self, name: reads.append(name) or read(self, name))
+    monkeypatch.setattr(index, "_SHARED", {})
+    index._addresses.cache_clear()
+    first = index.many(["demo-a", "demo-b", "demo-c"])
+    again = index.many(["demo-b", "demo-c"])  # the index view, then pylock.toml: the same pages
+    assert [f.filename for f in first["demo-b"]] == [f.filename for f in again["demo-b"]] == ["demo_b-1.0-py3-none-any.whl"]
+    assert sorted(reads) == ["demo-a", "demo-b", "demo-c"]
+    assert lookups.count("localhost") == 1, lookups
+    index._addresses.cache_clear()
+
+
 def test_a_page_that_is_not_pep_691_json_is_refused(local):
     served, url = local
     (served.root / "simple" / "htmlonly").mkdir()  # served as an HTML directory listing
