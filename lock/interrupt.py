@@ -28,6 +28,8 @@ _stopping: list[int] = []  # the signal that is ending this run, once one came
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
     """subprocess.run(cmd, capture_output=True, text=True), stopped with us on SIGTERM/SIGHUP."""
+    if _stopping:  # a thread that starts its resolver after the signal: not at all
+        raise Terminated(_stopping[0])
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
         with _children_lock:
             _children.add(proc)
@@ -58,10 +60,14 @@ def signals_raise() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # Cleared when a run starts, not when it ends: a signal that lands while a thread pool starts a
+    # worker (inside Thread.start) leaves a worker the pool no longer waits for, which starts its
+    # resolver after the run has ended; it must still see that the run is stopping (seen once: a
+    # SIGHUP'd `lock add` that took 48 s, its uv waiting out the network timeouts).
+    _stopping.clear()
     previous = {s: signal.signal(s, _raise) for s in SIGNALS}
     try:
         yield
     finally:
-        _stopping.clear()
         for s, handler in previous.items():
             signal.signal(s, handler)
