@@ -21,7 +21,6 @@ variables; when uv's are set they win, and both lists name the same index.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import http.client
 import json
@@ -110,10 +109,18 @@ def _file(entry: dict, base: str) -> File:
     )
 
 
-@functools.lru_cache(maxsize=64)
+_ADDRESSES: dict[tuple[str, int], tuple[str, ...]] = {}
+_ADDRESSES_LOCK = threading.Lock()
+
+
 def _addresses(host: str, port: int) -> tuple[str, ...]:
-    """The host's addresses, looked up once a run (a failed lookup is not kept: it is asked again)."""
-    return tuple(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
+    """The host's addresses, looked up once a run, by one thread while the others wait for it (16
+    threads start at once); a failed lookup is not kept: it is asked again."""
+    with _ADDRESSES_LOCK:
+        if (host, port) not in _ADDRESSES:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            _ADDRESSES[(host, port)] = tuple(dict.fromkeys(info[4][0] for info in infos))
+        return _ADDRESSES[(host, port)]
 
 
 def _create_connection(address, *args, **kwargs) -> socket.socket:

@@ -4,6 +4,8 @@ retries with back-off, credentials left out of the message. Which index each var
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from lock import index
@@ -48,16 +50,22 @@ def test_a_run_looks_the_host_up_once_and_reads_each_page_once(local, monkeypatc
     monkeypatch.setenv("UV_DEFAULT_INDEX", by_name)
     lookups, reads = [], []
     getaddrinfo, read = index.socket.getaddrinfo, index.Index._read
-    monkeypatch.setattr(index.socket, "getaddrinfo", lambda host, *a, **k: lookups.append(host) or getaddrinfo(host, *a, **k))
+
+    def slow_lookup(host, *args, **kwargs):  # a slow resolver: every thread of the first wave is waiting
+        lookups.append(host)
+        if host == "localhost":
+            time.sleep(0.3)
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(index.socket, "getaddrinfo", slow_lookup)
     monkeypatch.setattr(index.Index, "_read", lambda self, name: reads.append(name) or read(self, name))
     monkeypatch.setattr(index, "_SHARED", {})
-    index._addresses.cache_clear()
+    monkeypatch.setattr(index, "_ADDRESSES", {})
     first = index.many(["demo-a", "demo-b", "demo-c"])
     again = index.many(["demo-b", "demo-c"])  # the index view, then pylock.toml: the same pages
     assert [f.filename for f in first["demo-b"]] == [f.filename for f in again["demo-b"]] == ["demo_b-1.0-py3-none-any.whl"]
     assert sorted(reads) == ["demo-a", "demo-b", "demo-c"]
-    assert lookups.count("localhost") == 1, lookups
-    index._addresses.cache_clear()
+    assert lookups.count("localhost") == 1, lookups  # 16 threads at once, one lookup
 
 
 def test_a_page_that_is_not_pep_691_json_is_refused(local):
