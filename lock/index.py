@@ -138,26 +138,23 @@ def _create_connection(address, *args, **kwargs) -> socket.socket:
     raise last or OSError(f"{host}: no address")
 
 
-class _HTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _create_connection
-
-
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._create_connection = _create_connection
+def _looked_up_once(connection_class):
+    """A factory of connection_class (what urllib's do_open calls) that connects through _create_connection."""
+    def make(*args, **kwargs):
+        connection = connection_class(*args, **kwargs)
+        connection._create_connection = _create_connection
+        return connection
+    return make
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req):
-        return self.do_open(_HTTPConnection, req)
+        return self.do_open(_looked_up_once(http.client.HTTPConnection), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req):
-        return self.do_open(_HTTPSConnection, req, context=self._context)
+        return self.do_open(_looked_up_once(http.client.HTTPSConnection), req, context=self._context)
 
 
 class Index:
