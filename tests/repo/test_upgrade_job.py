@@ -1,0 +1,137 @@
+"""The weekly upgrade job, run as lock-upgrade.yml writes it, and its commit checked as ci.yml checks it.
+
+In a scratch repository (a clone of a local bare `origin`) whose base lock and `hub` layer are
+locked against an index this test serves on 127.0.0.1 (tests/support/local_index.py), the index
+gets newer versions of a locked package; then the upgrade job's shell steps run from the YAML
+(tests/support/workflows.py), the pull request step included: its `git push` goes to the bare
+origin and `gh` is a stand-in that records its calls (GitHub's API is not what is tested).
+Then ci.yml's lock-check steps run in a fresh clone of the pushed branch.
+
+Not run here: the install step (uv from build-tools.txt and `uv sync` need the package index; the
+checkout's own .venv stands in) and the steps that build the image (start-up modules, the extend
+example's lock: tests/image runs those scripts)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.local_index import LocalIndex
+from tests.support.paths import PROJECT_ROOT
+from tests.support.repo_copy import copy_project
+from tests.support.workflows import load, run_step, step
+
+CUTOFF = "2026-06-01T00:00:00Z"
+BEFORE = "2026-01-01T00:00:00Z"
+NEWER = "2026-07-01T00:00:00Z"  # after the lock's cut-off, before the upgrade's (now)
+WORKFLOW, JOB = "lock-upgrade.yml", "upgrade"
+# Steps that run a command here; the others are GitHub's actions or build the image.
+STEPS = ("lock check --resolve", "lock upgrade", "diff")
+PR_STEP = "Open or update the pull request"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+
+
+def changed_files(repo: Path) -> set[str]:
+    """Every path the working tree changed, added or deleted (untracked files included)."""
+    lines = git(repo, "status", "--porcelain", "--untracked-files=all", "-z").split("\0")
+    return {line[3:] for line in lines if line}
+
+
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory):
+    """(clone, origin, fresh clone of the pushed branch, env, gh calls) after the job's steps ran."""
+    root = tmp_path_factory.mktemp("upgrade-job")
+    index = LocalIndex(root / "index")
+    for name, version, requires in [("demo-app", "1.0", ["demo-dep"]), ("demo-dep", "1.0", []),
+                                    ("demo-hub", "1.0", ["demo-dep"])]:
+        index.add_wheel(name, version, BEFORE, requires=requires)
+    bin_dir = root / "bin"
+    bin_dir.mkdir()
+    # gh: records its arguments; `pr list` finds no open pull request, so the step creates one.
+    (bin_dir / "gh").write_text(f'#!/bin/sh\necho "$*" >> "{root}/gh-calls"\n')
+    (bin_dir / "gh").chmod(0o755)
+    with index.serve() as url:
+        env = {"UV_DEFAULT_INDEX": url, "UV_NO_CACHE": "1",
+               # The install step's environment: this checkout's .venv, not synced again.
+               "UV_PROJECT_ENVIRONMENT": str(PROJECT_ROOT / ".venv"), "UV_NO_SYNC": "1",
+               "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+               "GH_TOKEN": "unused", "BASE": "main",
+               "GIT_AUTHOR_DATE": "2026-12-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-12-01T00:00:00Z"}
+        # The repository as it is on main: the project, its locks made from a tiny index at CUTOFF.
+        seed = copy_project(root / "seed")
+        (seed / "requirements.in").write_text("demo-app\n")
+        (seed / "requirements-hub.in").write_text("demo-hub\n")
+        made = subprocess.run(["uv", "run", "lock", "--exclude-newer", CUTOFF], cwd=seed, capture_output=True,
+                              text=True, env={**os.environ, **env}, timeout=300)
+        assert made.returncode == 0, made.stderr
+        git(seed, "init", "--quiet", "--initial-branch=main")
+        git(seed, "add", "--all")
+        git(seed, "-c", "user.name=test", "-c", "user.email=test@example.invalid", "commit", "--quiet", "-m", "seed")
+        subprocess.run(["git", "clone", "--quiet", "--bare", str(seed), str(root / "origin.git")], check=True,
+                       timeout=60)
+        subprocess.run(["git", "clone", "--quiet", str(root / "origin.git"), str(root / "clone")], check=True,
+                       timeout=60)
+        clone = root / "clone"
+
+        # A week later: newer versions of a base package and of the layer's package.
+        index.add_wheel("demo-app", "1.1", NEWER, requires=["demo-dep"])
+        index.add_wheel("demo-hub", "1.1", NEWER, requires=["demo-dep"])
+
+        temp = root / "runner-temp"
+        results = {name: run_step(WORKFLOW, JOB, name, clone, temp, env=env) for name in STEPS}
+        for name, result in results.items():
+            assert result.returncode == 0, f"{WORKFLOW} step {name!r} failed:\n{result.stdout}\n{result.stderr}"
+        assert results["diff"].outputs == {"changed": "true"}, results["diff"].outputs
+        changed = changed_files(clone)
+        pr = run_step(WORKFLOW, JOB, PR_STEP, clone, temp, env=env)
+        assert pr.returncode == 0, f"the pull request step failed:\n{pr.stdout}\n{pr.stderr}"
+
+        pushed = root / "pushed"
+        subprocess.run(["git", "clone", "--quiet", "--branch", load(WORKFLOW)["jobs"][JOB]["env"]["BRANCH"],
+                        str(root / "origin.git"), str(pushed)], check=True, timeout=60)
+        checks = {name: run_step("ci.yml", "lock-check", name, pushed, root / "ci-temp", env=env)
+                  for name in ("uv run lock check", "lock check --resolve")}
+        yield {"clone": clone, "pushed": pushed, "changed": changed, "checks": checks,
+               "gh": (root / "gh-calls").read_text().splitlines()}
+
+
+def test_the_commit_holds_exactly_what_the_commands_changed(upgraded):
+    changed = upgraded["changed"]
+    # What `lock upgrade` rewrites when a base pin and a layer pin move (a floor, not the list).
+    assert changed >= {"requirements.lock", "requirements.lock.index-view", "pylock.toml",
+                       "requirements-hub.lock", "requirements-hub.lock.index-view"}, changed
+    committed = set(git(upgraded["pushed"], "diff", "--name-only", "HEAD~1", "HEAD").split())
+    assert committed == changed, f"staged {sorted(committed)}, the commands changed {sorted(changed)}"
+    assert changed_files(upgraded["clone"]) == set(), "the job left changes out of its commit"
+    assert "demo-app==1.1 " in (upgraded["pushed"] / "requirements.lock").read_text()
+    assert "demo-hub==1.1 " in (upgraded["pushed"] / "requirements-hub.lock").read_text()
+
+
+def test_ci_lock_check_passes_on_the_pushed_branch(upgraded):
+    for name, result in upgraded["checks"].items():
+        assert result.returncode == 0, f"ci.yml step {name!r} failed on the upgrade commit:\n{result.stderr}"
+
+
+def test_the_pull_request_is_opened_with_the_diff_as_its_body(upgraded):
+    assert upgraded["gh"][0].startswith("pr list --head lock/weekly-upgrade --base main"), upgraded["gh"]
+    assert upgraded["gh"][1].startswith("pr create --head lock/weekly-upgrade --base main --title Weekly"), upgraded["gh"]
+    message = git(upgraded["pushed"], "log", "-1", "--format=%B")
+    assert "demo-app" in message and "1.1" in message, message
+
+
+def test_every_run_step_of_the_job_is_run_here_or_named_as_left_to_github():
+    """A step added to the job must be run by this test or be listed here with the reason."""
+    elsewhere = {"Install the project tooling (uv, hash-checked; then uv sync)": "network: the checkout's .venv",
+                 "Refresh the start-up modules": "builds the image: tests/image/test_startup_modules.py"}
+    for s in load(WORKFLOW)["jobs"][JOB]["steps"]:
+        if "run" in s:
+            name = s.get("name") or s.get("id") or s["run"]
+            assert (any(step(WORKFLOW, JOB, n) == s for n in (*STEPS, PR_STEP))
+                    or name in elsewhere), f"{WORKFLOW} step {name!r} is neither run by this test nor listed"
