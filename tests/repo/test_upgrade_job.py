@@ -1,15 +1,15 @@
 """The weekly upgrade job, run as lock-upgrade.yml writes it, and its commit checked as ci.yml checks it.
 
-In a scratch repository (a clone of a local bare `origin`) whose base lock and `hub` layer are
-locked against an index this test serves on 127.0.0.1 (tests/support/local_index.py), the index
-gets newer versions of a locked package; then the upgrade job's shell steps run from the YAML
+In a scratch repository (a clone of a local bare `origin`) whose base lock, `hub` layer, hub server
+lock and extend example lock are locked against an index this test serves on 127.0.0.1
+(tests/support/local_index.py), the index gets newer versions of locked packages and of the build
+tools; then the upgrade job's shell steps run from the YAML
 (tests/support/workflows.py), the pull request step included: its `git push` goes to the bare
 origin and `gh` is a stand-in that records its calls (GitHub's API is not what is tested).
 Then ci.yml's lock-check steps run in a fresh clone of the pushed branch.
 
-Not run here: the install step (uv from build-tools.txt and `uv sync` need the package index; the
-checkout's own .venv stands in) and the steps that build the image (start-up modules, the extend
-example's lock: tests/image runs those scripts)."""
+Not run here (each named with its reason in ELSEWHERE): the steps that need the real package index,
+npm's registry or Docker Hub, and the one that builds the image."""
 
 from __future__ import annotations
 
@@ -29,8 +29,18 @@ BEFORE = "2026-01-01T00:00:00Z"
 NEWER = "2026-07-01T00:00:00Z"  # after the lock's cut-off, before the upgrade's (now)
 WORKFLOW, JOB = "lock-upgrade.yml", "upgrade"
 # Steps that run a command here; the others are GitHub's actions or build the image.
-STEPS = ("lock check --resolve", "lock upgrade", "diff")
+STEPS = ("lock check --resolve", "lock upgrade", "Upgrade the hub server's lock", "diff")
 PR_STEP = "Open or update the pull request"
+CI_STEPS = ("uv run lock check", "lock check of the hub server's", "lock check --resolve")
+ELSEWHERE = {
+    "Install the project tooling (uv, hash-checked; then uv sync)": "the package index; the checkout's .venv stands in",
+    "Upgrade the dev environment (uv.lock)": "resolves the whole dev environment on the package index",
+    "Upgrade the hub proxy's npm lockfile": "npm's registry",
+    "Re-pin the base image": "Docker Hub; tests/reproducible/test_pin_base.py pins from a local registry",
+    "Refresh the start-up modules": "builds the image: tests/image/test_startup_modules.py",
+}
+# The fake build tools: versions as build-tools.txt pins them, and a newer uv.
+TOOLS = [("uv", "0.13.9"), ("uv", "0.14.0"), ("pyelftools", "0.33"), ("dumb-init", "1.2.5.post1")]
 
 
 def git(cwd: Path, *args: str) -> str:
@@ -50,8 +60,11 @@ def upgraded(tmp_path_factory):
     root = tmp_path_factory.mktemp("upgrade-job")
     index = LocalIndex(root / "index")
     for name, version, requires in [("demo-app", "1.0", ["demo-dep"]), ("demo-dep", "1.0", []),
-                                    ("demo-hub", "1.0", ["demo-dep"])]:
+                                    ("demo-hub", "1.0", ["demo-dep"]), ("demo-server", "1.0", []),
+                                    ("demo-extra", "1.0", ["demo-dep"])]:
         index.add_wheel(name, version, BEFORE, requires=requires)
+    for name, version in TOOLS:
+        index.add_wheel(name, version, BEFORE)
     bin_dir = root / "bin"
     bin_dir.mkdir()
     # gh: records its arguments; `pr list` finds no open pull request, so the step creates one.
@@ -68,8 +81,17 @@ def upgraded(tmp_path_factory):
         seed = copy_project(root / "seed")
         (seed / "requirements.in").write_text("demo-app\n")
         (seed / "requirements-hub.in").write_text("demo-hub\n")
-        made = subprocess.run(["uv", "run", "lock", "--exclude-newer", CUTOFF], cwd=seed, capture_output=True,
-                              text=True, env={**os.environ, **env}, timeout=300)
+        (seed / "hub" / "requirements.in").write_text("demo-server\n")
+        (seed / "examples" / "extend" / "requirements.in").write_text("demo-extra\n")
+        for project in (".", "hub"):
+            made = subprocess.run(["uv", "run", "lock", "--project", project, "--exclude-newer", CUTOFF], cwd=seed,
+                                  capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+            assert made.returncode == 0, made.stderr
+        (seed / "examples" / "extend" / "image-locks").mkdir()
+        (seed / "examples" / "extend" / "image-locks" / "requirements.lock").write_bytes(
+            (seed / "requirements.lock").read_bytes())
+        made = subprocess.run(["uv", "run", "lock", "--project", "examples/extend", "--exclude-newer", CUTOFF],
+                              cwd=seed, capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
         assert made.returncode == 0, made.stderr
         git(seed, "init", "--quiet", "--initial-branch=main")
         git(seed, "add", "--all")
@@ -83,6 +105,8 @@ def upgraded(tmp_path_factory):
         # A week later: newer versions of a base package and of the layer's package.
         index.add_wheel("demo-app", "1.1", NEWER, requires=["demo-dep"])
         index.add_wheel("demo-hub", "1.1", NEWER, requires=["demo-dep"])
+        index.add_wheel("demo-server", "1.1", NEWER)
+        index.add_wheel("demo-extra", "1.1", NEWER, requires=["demo-dep"])
 
         temp = root / "runner-temp"
         results = {name: run_step(WORKFLOW, JOB, name, clone, temp, env=env) for name in STEPS}
@@ -97,8 +121,9 @@ def upgraded(tmp_path_factory):
         subprocess.run(["git", "clone", "--quiet", "--branch", load(WORKFLOW)["jobs"][JOB]["env"]["BRANCH"],
                         str(root / "origin.git"), str(pushed)], check=True, timeout=60)
         checks = {name: run_step("ci.yml", "lock-check", name, pushed, root / "ci-temp", env=env)
-                  for name in ("uv run lock check", "lock check --resolve")}
+                  for name in CI_STEPS}
         yield {"clone": clone, "pushed": pushed, "changed": changed, "checks": checks,
+               "summary": (temp / "summary.md").read_text(),
                "gh": (root / "gh-calls").read_text().splitlines()}
 
 
@@ -106,12 +131,17 @@ def test_the_commit_holds_exactly_what_the_commands_changed(upgraded):
     changed = upgraded["changed"]
     # What `lock upgrade` rewrites when a base pin and a layer pin move (a floor, not the list).
     assert changed >= {"requirements.lock", "requirements.lock.index-view", "pylock.toml",
-                       "requirements-hub.lock", "requirements-hub.lock.index-view"}, changed
+                       "requirements-hub.lock", "requirements-hub.lock.index-view",
+                       "hub/requirements.lock", "hub/requirements.lock.index-view",
+                       "examples/extend/requirements-extend.lock", "image/build-tools.txt"}, changed
     committed = set(git(upgraded["pushed"], "diff", "--name-only", "HEAD~1", "HEAD").split())
     assert committed == changed, f"staged {sorted(committed)}, the commands changed {sorted(changed)}"
     assert changed_files(upgraded["clone"]) == set(), "the job left changes out of its commit"
     assert "demo-app==1.1 " in (upgraded["pushed"] / "requirements.lock").read_text()
     assert "demo-hub==1.1 " in (upgraded["pushed"] / "requirements-hub.lock").read_text()
+    assert "demo-server==1.1 " in (upgraded["pushed"] / "hub" / "requirements.lock").read_text()
+    assert "demo-extra==1.1 " in (upgraded["pushed"] / "examples" / "extend" / "requirements-extend.lock").read_text()
+    assert "uv==0.14.0 " in (upgraded["pushed"] / "image" / "build-tools.txt").read_text()
 
 
 def test_ci_lock_check_passes_on_the_pushed_branch(upgraded):
@@ -126,12 +156,17 @@ def test_the_pull_request_is_opened_with_the_diff_as_its_body(upgraded):
     assert "demo-app" in message and "1.1" in message, message
 
 
+def test_the_summary_names_every_upgraded_lock(upgraded):
+    summary = upgraded["summary"]
+    for name in ("demo-app", "hub/requirements.lock", "demo-server", "requirements-extend.lock", "demo-extra",
+                 "image/build-tools.txt", "uv==0.14.0"):
+        assert name in summary, summary
+
+
 def test_every_run_step_of_the_job_is_run_here_or_named_as_left_to_github():
-    """A step added to the job must be run by this test or be listed here with the reason."""
-    elsewhere = {"Install the project tooling (uv, hash-checked; then uv sync)": "network: the checkout's .venv",
-                 "Refresh the start-up modules": "builds the image: tests/image/test_startup_modules.py"}
+    """A step added to the job must be run by this test or be listed in ELSEWHERE with the reason."""
     for s in load(WORKFLOW)["jobs"][JOB]["steps"]:
         if "run" in s:
             name = s.get("name") or s.get("id") or s["run"]
             assert (any(step(WORKFLOW, JOB, n) == s for n in (*STEPS, PR_STEP))
-                    or name in elsewhere), f"{WORKFLOW} step {name!r} is neither run by this test nor listed"
+                    or name in ELSEWHERE), f"{WORKFLOW} step {name!r} is neither run by this test nor listed"
