@@ -8,12 +8,15 @@ tools; then the upgrade job's shell steps run from the YAML
 origin and `gh` is a stand-in that records its calls (GitHub's API is not what is tested).
 Then ci.yml's lock-check steps run in a fresh clone of the pushed branch.
 
-Not run here (each named with its reason in ELSEWHERE): the steps that need the real package index,
-npm's registry or Docker Hub, and the one that builds the image."""
+Not run in that scratch repository (each named with its reason in ELSEWHERE): the steps that need
+the real package index, npm's registry or Docker Hub, and the one that builds the image. The dev
+environment's and npm's steps run alone below (network)."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -34,8 +37,8 @@ PR_STEP = "Open or update the pull request"
 CI_STEPS = ("uv run lock check", "lock check of the hub server's", "lock check --resolve")
 ELSEWHERE = {
     "Install the project tooling (uv, hash-checked; then uv sync)": "the package index; the checkout's .venv stands in",
-    "Upgrade the dev environment (uv.lock)": "resolves the whole dev environment on the package index",
-    "Upgrade the hub proxy's npm lockfile": "npm's registry",
+    "Upgrade the dev environment (uv.lock)": "the package index: test_the_dev_environment_step_... below",
+    "Upgrade the hub proxy's npm lockfile": "npm's registry: test_the_npm_step_... below",
     "Re-pin the base image": "Docker Hub; tests/reproducible/test_pin_base.py pins from a local registry",
     "Refresh the start-up modules": "builds the image: tests/image/test_startup_modules.py",
 }
@@ -170,3 +173,44 @@ def test_every_run_step_of_the_job_is_run_here_or_named_as_left_to_github():
             name = s.get("name") or s.get("id") or s["run"]
             assert (any(step(WORKFLOW, JOB, n) == s for n in (*STEPS, PR_STEP))
                     or name in ELSEWHERE), f"{WORKFLOW} step {name!r} is neither run by this test nor listed"
+
+
+@pytest.mark.network
+def test_the_dev_environment_step_moves_the_tool_pins_with_build_tools(tmp_path):
+    """Against the real index: pyproject.toml's uv and pyelftools follow build-tools.txt, and the
+    upgraded uv.lock is one `uv sync --locked` accepts."""
+    project = copy_project(tmp_path / "project")
+    tools = project / "image" / "build-tools.txt"
+    tools.write_text(re.sub(r"^pyelftools==\S+", "pyelftools==0.32", tools.read_text(), flags=re.M))
+    result = run_step(WORKFLOW, JOB, "Upgrade the dev environment", project, tmp_path / "temp")
+    assert result.returncode == 0, result.stderr
+    assert '"pyelftools==0.32"' in (project / "pyproject.toml").read_text()
+    assert 'name = "pyelftools"\nversion = "0.32"' in (project / "uv.lock").read_text()
+    assert (tmp_path / "temp" / "before" / "uv.lock").is_file(), "the diff step compares against this copy"
+    check = subprocess.run(["uv", "lock", "--check"], cwd=project, capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stderr
+
+
+def test_the_npm_step_does_nothing_without_a_lockfile(tmp_path):
+    project = copy_project(tmp_path / "project")
+    (project / "hub" / "package-lock.json").unlink(missing_ok=True)
+    result = run_step(WORKFLOW, JOB, "Upgrade the hub proxy's npm lockfile", project, tmp_path / "temp")
+    assert result.returncode == 0, result.stderr
+    assert not (project / "hub" / "package-lock.json").exists()
+
+
+@pytest.mark.network
+def test_the_npm_step_updates_the_lockfile_within_package_json(tmp_path):
+    """npm's registry: a lockfile holding an older version than package.json's range allows moves up."""
+    project = copy_project(tmp_path / "project")
+    hub = project / "hub"
+    (hub / "package.json").write_text('{"name": "t", "private": true, "dependencies": {"commander": "^11.0.0"}}\n')
+    made = subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund", "commander@11.0.0"],
+                          cwd=hub, capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    (hub / "package.json").write_text('{"name": "t", "private": true, "dependencies": {"commander": "^11.0.0"}}\n')
+    result = run_step(WORKFLOW, JOB, "Upgrade the hub proxy's npm lockfile", project, tmp_path / "temp")
+    assert result.returncode == 0, result.stderr
+    lock = json.loads((hub / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/commander"]["version"] != "11.0.0"
+    assert (tmp_path / "temp" / "before" / "hub" / "package-lock.json").is_file()
