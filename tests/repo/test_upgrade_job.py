@@ -74,9 +74,12 @@ def upgraded(tmp_path_factory):
     (bin_dir / "gh").write_text(f'#!/bin/sh\necho "$*" >> "{root}/gh-calls"\n')
     (bin_dir / "gh").chmod(0o755)
     with index.serve() as url:
-        env = {"UV_DEFAULT_INDEX": url, "UV_NO_CACHE": "1",
+        # uv's cache: one for making the seed, a fresh one for the job (a runner starts without one).
+        env = {"UV_DEFAULT_INDEX": url, "UV_CACHE_DIR": str(root / "seed-cache"),
                # The install step's environment: this checkout's .venv, not synced again.
                "UV_PROJECT_ENVIRONMENT": str(PROJECT_ROOT / ".venv"), "UV_NO_SYNC": "1",
+               # The runner has setup-python's 3.13; without one uv would try to download it (no network).
+               "UV_PYTHON_DOWNLOADS": "never",
                "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
                "GH_TOKEN": "unused", "BASE": "main",
                "GIT_AUTHOR_DATE": "2026-12-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-12-01T00:00:00Z"}
@@ -111,6 +114,7 @@ def upgraded(tmp_path_factory):
         index.add_wheel("demo-server", "1.1", NEWER)
         index.add_wheel("demo-extra", "1.1", NEWER, requires=["demo-dep"])
 
+        env["UV_CACHE_DIR"] = str(root / "job-cache")
         temp = root / "runner-temp"
         results = {name: run_step(WORKFLOW, JOB, name, clone, temp, env=env) for name in STEPS}
         for name, result in results.items():
