@@ -3,8 +3,10 @@
 # By hand: docker buildx build --secret id=ca,src=<CA bundle> --build-arg SOURCE_DATE_EPOCH=... .
 
 # The one base image for both stages, so the venv's python symlink is valid at runtime.
-# The lock tool reads the image's Python version from this line; scripts/pin-base adds a digest.
-ARG BASE_IMAGE=python:3.13-slim-trixie
+# The lock tool reads the image's Python version from this line. Pinned by digest (the multi-platform
+# index), so two builds a week apart start from the same base; the weekly lock-upgrade job re-pins it
+# with scripts/pin-base (docs/pins.md).
+ARG BASE_IMAGE=python:3.13-slim-trixie@sha256:9662417aace5ae7b8e2609cce472b72a8958e134ba372808abe9cc1a0c0125e6
 
 # Wheels for an offline build (scripts/wheelhouse, then --build-context wheelhouse=wheelhouse).
 # Empty by default: the builder then downloads from the index.

@@ -42,6 +42,8 @@ ensure_base_image() {
   fi
   warn "base image $want cannot be pulled (no registry reachable?)."
   warn "USING A STAND-IN BASE: $STANDIN_IMAGE, Debian trixie + Python 3.13 built from the local Debian mirror."
+  # The default is pinned by digest (scripts/pin-base): say that the stand-in is not what it pins.
+  case $want in *@sha256:*) warn "The Dockerfile pins $want; the stand-in is NOT that image." ;; esac
   warn "Set BASE_IMAGE to use another image. See README, 'Without a registry'."
   printf '%s\n' "$STANDIN_IMAGE"
 }

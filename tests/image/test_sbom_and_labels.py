@@ -37,7 +37,7 @@ def test_labels_name_the_commit_the_lock_and_the_base(image, docker_client):
     assert labels["org.opencontainers.image.created"] == created.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert labels["org.opencontainers.image.title"] == "jupyterlab-minimalist"
     assert labels["org.opencontainers.image.licenses"] == "BSD-3-Clause"
-    # The base as used: the stand-in or a tag here (no pinned Dockerfile, so no OCI base.digest).
+    # The base as used: the stand-in here (not the Dockerfile's pinned reference, so no OCI base.digest).
     base = docker_client.images.get(labels["org.jupyterlab-minimalist.base.id"])
     assert base.id == labels["org.jupyterlab-minimalist.base.id"]
 

@@ -152,4 +152,4 @@ def test_the_pull_request_carries_the_refreshed_start_up_modules():
     assert refresh["if"] == "steps.diff.outputs.changed == 'true'"
     assert names.index("Refresh the start-up modules") < names.index("Open or update the pull request")
     pr = step("lock-upgrade.yml", "upgrade", "Open or update the pull request")
-    assert re.search(r"^git add .*image/startup-modules\.txt", pr["run"], re.M), pr["run"]
+    assert re.search(r"^git add --all$", pr["run"], re.M), pr["run"]  # what it stages: tests/repo/test_upgrade_job.py

@@ -3,6 +3,7 @@ registry on 127.0.0.1, and the image built from the pinned reference."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import urllib.request
@@ -70,6 +71,28 @@ def test_check_names_a_dockerfile_without_the_arg(tmp_path):
     result = pin_base("--dockerfile", dockerfile, "--check")
     assert result.returncode != 0
     assert "no `ARG BASE_IMAGE=<image>` line" in result.stderr
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile", "hub/Dockerfile"])
+def test_the_committed_base_is_pinned_by_digest(dockerfile):
+    """The default is what gets built: a tag alone could be another image next week."""
+    result = pin_base("--dockerfile", PROJECT_ROOT / dockerfile, "--check")
+    assert result.returncode == 0, result.stderr
+    assert "@sha256:" in result.stdout
+
+
+@pytest.mark.image
+def test_the_stand_in_path_says_what_the_default_pins():
+    """Without a registry the build falls back to the stand-in, and says it is not the pinned image."""
+    default = ARG_LINE.search((PROJECT_ROOT / "Dockerfile").read_text())[1]
+    script = f'. "{SCRIPTS}/lib/common.sh"; . "{SCRIPTS}/lib/base_image.sh"; ensure_base_image'
+    result = run("bash", "-c", script, env={**os.environ, "BASE_IMAGE": "", "STANDIN_IMAGE": STANDIN_IMAGE},
+                 timeout=600)
+    assert result.returncode == 0, result.stderr
+    if result.stdout.strip() == default:
+        pytest.skip(f"{default} is present or pullable here: no stand-in is used")
+    assert result.stdout.strip() == STANDIN_IMAGE
+    assert f"The Dockerfile pins {default}; the stand-in is NOT that image." in result.stderr, result.stderr
 
 
 @pytest.mark.image
