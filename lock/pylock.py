@@ -29,7 +29,7 @@ from packaging.version import Version
 
 from lock import atomic
 from lock.errors import InputError, LockError, ResolverError
-from lock.index import FILES_INDEX, index_url
+from lock.index import FILES_INDEX, index_url, redact
 from lock.lockfile import Entry
 from lock.targets import Config
 from lock.wheel_info import WheelInfoCache
@@ -62,7 +62,7 @@ def _packages_sha256(packages: list) -> str:
 
 def render(config: Config, python: str, entries: list[Entry], body_sha256: str, cache: WheelInfoCache | None = None) -> str:
     cache = cache or WheelInfoCache(config.root / ".cache" / "wheel-info")
-    index = index_url(variables=FILES_INDEX)  # where wheel_info reads the files' URLs
+    index = redact(index_url(variables=FILES_INDEX))  # where wheel_info reads the files' URLs (never its credentials)
     packages = []
     cache.prefetch(e.name for e in entries if not e.url)
     for entry in sorted(entries, key=lambda e: (e.name, e.marker or "")):

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             fetched, fetched_bytes, present = 0, 0, len(known)
             say(f"{dest.name}/ is complete for these locks ({manifest.MANIFEST}); the index was not asked")
         else:
-            index = Index(index_url(variables=FILES_INDEX))
+            index = Index(index_url(variables=FILES_INDEX), workers=args.jobs)
             result = plan(pins, config.platforms, python, index, args.jobs)
             if result.problems:
                 raise ResolutionError(
