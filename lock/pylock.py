@@ -15,7 +15,6 @@ sha256 of its own packages, so `lock check` tells, offline, a stale or edited py
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -133,28 +132,34 @@ def problems(config: Config, body_sha256: str, entries: list[Entry]) -> list[tup
     return []
 
 
-def main(argv: list[str] | None = None) -> int:
+def add_arguments(parser) -> None:
+    """`lock pylock`'s options (lock.cli)."""
+    parser.add_argument("--project", metavar="DIR", default=".")
+
+
+def run(args) -> int:
+    """`lock pylock`: write pylock.toml for the lock as it is; errors are raised for lock.cli's one funnel."""
     from lock.engine import read_existing
     from lock.targets import find_root, load_config
 
-    parser = argparse.ArgumentParser(prog="python -m lock.pylock", description="write pylock.toml for the lock as it is")
-    parser.add_argument("--project", metavar="DIR", default=".")
-    args = parser.parse_args(argv)
-    try:
-        config = load_config(find_root(Path(args.project)))
-        path = path_for(config)
-        if path is None:
-            raise InputError("pyproject.toml [tool.lock] pylock is not set")
-        existing = read_existing(config.output)
-        if existing.parsed is None:
-            raise InputError(f"{config.rel(config.output)}: no lock header: run `lock` first")
-        text = render(config, existing.parsed.settings.python, existing.entries, existing.parsed.body_sha256)
-        atomic.write_text(path, text)
-    except LockError as e:
-        print(f"lock pylock: error: {e}", file=sys.stderr)
-        return e.exit_code
+    config = load_config(find_root(Path(args.project)))
+    path = path_for(config)
+    if path is None:
+        raise InputError("pyproject.toml [tool.lock] pylock is not set")
+    existing = read_existing(config.output)
+    if existing.parsed is None:
+        raise InputError(f"{config.rel(config.output)}: no lock header: run `lock` first")
+    text = render(config, existing.parsed.settings.python, existing.entries, existing.parsed.body_sha256)
+    atomic.write_text(path, text)
     print(f"lock: wrote {config.rel(path)}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m lock.pylock`: `lock pylock`."""
+    from lock import cli
+
+    return cli.main(["pylock", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ def test_locks_are_read_with_their_markers(tmp_path):
 def test_a_lock_the_model_refuses_is_refused_with_file_and_line(project, capsys):
     (project / "requirements.lock").write_text(f"# lock\nsix===1.0 --hash=sha256:{'a' * 64}\n")
     assert run_main(project) == 2
-    assert capsys.readouterr().err == "wheelhouse: error: requirements.lock:2: 'six===1.0' is not pinned with ==\n"
+    assert capsys.readouterr().err == "lock: error: requirements.lock:2: 'six===1.0' is not pinned with ==\n"
 
 
 # --- which wheels a target installs -----------------------------------------------------------------
