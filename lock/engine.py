@@ -19,22 +19,19 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from lock import header, lockfile, piptools_backend, uv_backend
-from lock.backend import Backend
+from lock import backends, header, lockfile
+from lock.backends import Backend
 from lock.cutoff import Cutoffs
 from lock.errors import FileSystemError, InputError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
 from lock.targets import Config, Platform
 
-BACKENDS: dict[str, Backend] = {uv_backend.NAME: uv_backend, piptools_backend.NAME: piptools_backend}
+BACKENDS: dict[str, Backend] = backends.REGISTRY  # the registry itself (lock.backends)
 
 
 def backend_module(name: str) -> Backend:
-    try:
-        return BACKENDS[name]
-    except KeyError:
-        raise InputError(f"unknown backend {name!r} (use {' or '.join(BACKENDS)})") from None
+    return backends.get(name)
 
 
 def settings_for(

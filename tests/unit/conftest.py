@@ -30,7 +30,8 @@ def snapshot():
 def fake_resolver(monkeypatch):
     """Replace uv with a stand-in that pins every name in the requirements tree at 1.0 (or at the
     version given in `versions`), records the calls, and fails for names in `unknown`."""
-    from lock import index, uv_backend
+    from lock import index
+    from lock.backends import uv as uv_backend
     from lock.errors import ResolutionError
     from lock.requirements_in import parse_tree
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from lock import piptools_backend, uv_backend
+from lock.backends import piptools as piptools_backend, uv as uv_backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -182,7 +182,7 @@ def test_pip_tools_traceback_becomes_its_exception_message():
 def test_each_backend_implements_the_interface(module):
     import inspect
 
-    from lock.backend import Backend
+    from lock.backends import Backend
     from lock.engine import BACKENDS
 
     assert isinstance(module, Backend) and BACKENDS[module.NAME] is module
