@@ -34,7 +34,7 @@ import os
 import sys
 from pathlib import Path
 
-from lock import commands, diff, errors
+from lock import backends, commands, diff, errors
 from lock.errors import InputError, LockError
 
 
@@ -67,7 +67,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
 def _backend_option(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument(
         "--backend",
-        choices=("uv", "pip-tools"),
+        choices=tuple(backends.REGISTRY),
         default=argparse.SUPPRESS if suppress else None,
         help="resolver (default: the one the lock was made with, else uv; pip-tools only resolves for the running Python and machine)",
     )
