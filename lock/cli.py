@@ -406,3 +406,8 @@ def main(argv: list[str] | None = None) -> int:
     _stdout_works()
     print(f"lock: error: {error}", file=sys.stderr)
     return error.exit_code
+
+
+def wheelhouse() -> int:
+    """The `wheelhouse` command (pyproject.toml [project.scripts]): `lock wheelhouse`."""
+    return main(["wheelhouse", *sys.argv[1:]])

@@ -65,12 +65,7 @@ def run(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m lock.labels` (scripts/lib/build.sh runs it): `lock labels`."""
-    from lock import cli
+if __name__ == "__main__":  # `python -m lock.labels` (scripts run it): `lock labels`, behind its one error funnel
+    from lock.cli import main
 
-    return cli.main(["labels", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["labels", *sys.argv[1:]]))

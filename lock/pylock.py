@@ -155,12 +155,7 @@ def run(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m lock.pylock`: `lock pylock`."""
-    from lock import cli
+if __name__ == "__main__":  # `python -m lock.pylock` (scripts run it): `lock pylock`, behind its one error funnel
+    from lock.cli import main
 
-    return cli.main(["pylock", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["pylock", *sys.argv[1:]]))

@@ -141,12 +141,7 @@ def run(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m lock.sbom` (scripts/lib/build.sh runs it): `lock sbom`."""
-    from lock import cli
+if __name__ == "__main__":  # `python -m lock.sbom` (scripts run it): `lock sbom`, behind its one error funnel
+    from lock.cli import main
 
-    return cli.main(["sbom", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(["sbom", *sys.argv[1:]]))

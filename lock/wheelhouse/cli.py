@@ -75,14 +75,3 @@ def run(args) -> int:
         f"fetched {fetched} ({mb(fetched_bytes)}), {present} already there, in {time.monotonic() - started:.1f} s"
     )
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The `wheelhouse` command and `python -m lock.wheelhouse` (scripts/wheelhouse runs it): `lock wheelhouse`."""
-    from lock import cli
-
-    return cli.main(["wheelhouse", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,7 +15,7 @@ import pytest
 from lock.index import SIMPLE_JSON
 from lock.targets import Platform
 from lock.wheel_tags import wheel_installs
-from lock.wheelhouse import cli
+from lock import cli
 from lock.wheelhouse.fetch import needed_on, read_pins
 from lock.wheelhouse.manifest import MANIFEST
 
@@ -195,7 +195,7 @@ def project(tmp_path) -> Path:
 
 
 def run_main(project: Path, *args: str) -> int:
-    return cli.main(["--project", str(project), *args])
+    return cli.main(["wheelhouse", "--project", str(project), *args])
 
 
 def test_fetches_exactly_the_wheels_the_targets_install_then_nothing(project, index, capsys):
