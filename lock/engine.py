@@ -229,11 +229,8 @@ def build(
     env: Mapping[str, str] | None = None,
     preferences: Mapping[str, str] | None = None,
 ) -> tuple[str, list[Entry]]:
-    """The complete lock text (header + body) and its entries."""
-    if config.base is not None:  # a layer: resolved on top of its base lock
-        from lock import layers
-
-        return layers.build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+    """The complete lock text (header + body) and its entries, for a lock without a base (a layer's
+    is lock.layers' to make: lock.layers.lock_text chooses)."""
     entries = resolve_all(config, python, inputs, backend, cutoffs, requirements_text, env, preferences=preferences)
     settings = settings_for(python, config.platforms, inputs, backend, cutoffs)
     return header.render(settings, lockfile.render_body(entries)), entries
