@@ -8,10 +8,10 @@ transport) gives what this needs directly and is already in every Python tool ch
 pool per host with keep-alive, retries with back-off on what is likely transient (connection
 errors, timeouts, 5xx), gzip decoding, and TLS with the host's CA bundle (lock.ca_bundle).
 
-- One name lookup per host and run: a host's pool connects to the address looked up once (TLS still
-  checks the host name), so sixteen threads starting at once do not ask the resolver sixteen times
-  (measured on a network whose resolver dropped some of 16 lookups at a time: 15.4 s for 105 pages,
-  0.8 s with one lookup). Through a proxy from the environment (`HTTPS_PROXY`, `NO_PROXY`), the
+- One name lookup per host and run: a host's pool connects to an address looked up once (the next
+  one when it cannot connect; TLS still checks the host name), so sixteen threads starting at once
+  do not ask the resolver sixteen times (measured on a network whose resolver dropped some of 16
+  lookups at a time: 15.4 s for 105 pages, 0.8 s with one lookup). Through a proxy from the environment (`HTTPS_PROXY`, `NO_PROXY`), the
   proxy looks names up.
 - Credentials: from the index URL (`https://user:secret@host/simple`, the usual way to reach
   Artifactory, Nexus, GitLab or CodeArtifact), sent to that host only; else from `~/.netrc` (or
@@ -183,6 +183,7 @@ class Index:
         self.context = context or ca_bundle.ssl_context()
         self.retries, self.workers = retries, workers
         self._pools: dict[tuple[str, str, int], urllib3.PoolManager | urllib3.HTTPConnectionPool] = {}
+        self._addresses: dict[tuple[str, str, int], list[str]] = {}  # a host's addresses, looked up once
         self._lock = threading.Lock()  # one thread creates a host's pool (and looks it up) while the others wait
         self._pages: dict[str, list[File] | None] | None = {} if remember else None
 
@@ -199,12 +200,23 @@ class Index:
                 if proxy and not urllib.request.proxy_bypass(host):
                     self._pools[origin] = urllib3.ProxyManager(proxy, maxsize=self.workers, **tls)
                 else:
-                    address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][4][0]
+                    if origin not in self._addresses:
+                        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                        self._addresses[origin] = list(dict.fromkeys(info[4][0] for info in infos))
                     cls = urllib3.HTTPSConnectionPool if scheme == "https" else urllib3.HTTPConnectionPool
                     if scheme == "https":
                         tls.update(server_hostname=host, assert_hostname=host)
-                    self._pools[origin] = cls(address, port, maxsize=self.workers, **tls)
+                    self._pools[origin] = cls(self._addresses[origin][0], port, maxsize=self.workers, **tls)
             return self._pools[origin]
+
+    def _next_address(self, origin: tuple[str, str, int], pool) -> bool:
+        """After `pool` could not connect: move the host to its next address (True), if it has one."""
+        with self._lock:
+            addresses = self._addresses.get(origin, [])
+            if self._pools.get(origin) is pool and len(addresses) > 1:
+                addresses.pop(0)
+                del self._pools[origin]
+            return self._pools.get(origin) is not pool
 
     def _send(self, url: str, headers: Mapping[str, str] | None, preload: bool):
         """One GET of url (credentials stripped) after redirects; (final url, urllib3 response)."""
@@ -218,16 +230,21 @@ class Index:
             sent = {"User-Agent": USER_AGENT, "Host": parts.netloc.rpartition("@")[2], **(headers or {})}
             if credentials:
                 sent.update(make_headers(basic_auth=":".join(credentials)))
-            pool = self._pool(origin)
-            target = url if isinstance(pool, urllib3.PoolManager) else urllib.parse.urlunsplit(
-                ("", "", parts.path or "/", parts.query, ""))
-            try:
-                response = pool.urlopen("GET", target, headers=sent, retries=self.retries.new(), redirect=False,
-                                        preload_content=preload, timeout=Timeout(connect=_TIMEOUT, read=_TIMEOUT))
-            except urllib3.exceptions.HTTPError as e:
-                reason = getattr(e, "reason", None) or e
-                raise ResolverError(f"cannot reach {url}: {reason} "
-                                    "(network or proxy? SSL_CERT_FILE for a proxy's CA)") from None
+            target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+            while True:
+                pool = self._pool(origin)
+                try:
+                    response = pool.urlopen("GET", url if isinstance(pool, urllib3.PoolManager) else target,
+                                            headers=sent, retries=self.retries.new(), redirect=False,
+                                            preload_content=preload,
+                                            timeout=Timeout(connect=_TIMEOUT, read=_TIMEOUT))
+                    break
+                except urllib3.exceptions.HTTPError as e:
+                    reason = getattr(e, "reason", None) or e
+                    if isinstance(reason, urllib3.exceptions.NewConnectionError) and self._next_address(origin, pool):
+                        continue  # this address refuses or is unreachable: the host's next one
+                    raise ResolverError(f"cannot reach {url}: {reason} "
+                                        "(network or proxy? SSL_CERT_FILE for a proxy's CA)") from None
             location = response.get_redirect_location()
             if not location:
                 return url, response

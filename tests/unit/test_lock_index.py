@@ -133,3 +133,23 @@ def test_credentials_from_the_url_or_netrc_reach_a_basic_auth_index_and_are_neve
 def test_lock_reads_uvs_index_and_fetching_by_hash_also_pips(env, resolver, files):
     assert index.index_url(env) == resolver
     assert index.index_url(env, index.FILES_INDEX) == files
+
+
+def test_a_host_whose_first_address_refuses_is_reached_on_the_next(local, monkeypatch):
+    """One lookup gives every address; a refused one is left for the next (a host whose IPv6
+    address is unreachable from here, say), as socket.create_connection would."""
+    served, url = local
+    served.add_wheel("demo", "1.0", "2026-01-02T03:04:05Z")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    getaddrinfo = index.socket.getaddrinfo
+
+    def refused_first(host, port, *args, **kwargs):
+        found = getaddrinfo(host, port, *args, **kwargs)
+        if host != "localhost":
+            return found
+        nowhere = (found[0][0], found[0][1], found[0][2], "", ("127.0.0.2", port))  # nothing listens there
+        return [nowhere, *[f for f in found if f[4][0] == "127.0.0.1"]]
+
+    monkeypatch.setattr(index.socket, "getaddrinfo", refused_first)
+    reader = index.Index(url.replace("127.0.0.1", "localhost"), retries=index.RETRIES.new(backoff_factor=0))
+    assert [f.filename for f in reader.page("demo")] == ["demo-1.0-py3-none-any.whl"]
