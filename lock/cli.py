@@ -7,6 +7,9 @@
     lock diff OLD NEW [--exit-code] [--details]             what changed, as Markdown (--details: size, licence;
                                                             two locks, or two project folders: every lock of
                                                             NEW's layers)
+    lock sbom | labels | pylock | wheelhouse                the lock's outputs: CycloneDX SBOM, OCI labels,
+                                                            pylock.toml, the wheelhouse (`python -m lock.X`
+                                                            and `wheelhouse` are the same commands)
 
 Layers (lock.layers): `--layer NAME` makes lock, add, upgrade and check work on one layer of
 `[tool.lock.layers]`; without it they work on the project's lock and then on every layer (which
@@ -31,7 +34,7 @@ import os
 import sys
 from pathlib import Path
 
-from lock import commands, diff, errors
+from lock import backends, commands, diff, errors
 from lock.errors import InputError, LockError
 
 
@@ -64,7 +67,7 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
 def _backend_option(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument(
         "--backend",
-        choices=("uv", "pip-tools"),
+        choices=tuple(backends.REGISTRY),
         default=argparse.SUPPRESS if suppress else None,
         help="resolver (default: the one the lock was made with, else uv; pip-tools only resolves for the running Python and machine)",
     )
@@ -143,6 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--details", action="store_true",
                    help="Markdown: also each package's installed-size change and licence (reads the index; cached)")
     p.set_defaults(func=cmd_diff)
+
+    # The outputs of a lock, each behind this one error funnel (`python -m lock.X` are shims of these).
+    from lock import labels, pylock, sbom
+    from lock.wheelhouse import cli as wheelhouse
+
+    for name, module, about in (
+        ("sbom", sbom, "write the CycloneDX SBOM of a lock (licences from the index; cached)"),
+        ("labels", labels, "print the image's OCI labels for a lock, one KEY=VALUE a line"),
+        ("pylock", pylock, "write pylock.toml (PEP 751) for the lock as it is, without resolving"),
+        ("wheelhouse", wheelhouse, "fetch the locked wheels for every target into a wheelhouse (offline builds)"),
+    ):
+        p = sub.add_parser(name, help=about, description=about)
+        module.add_arguments(p)
+        p.set_defaults(func=module.run)
     return parser
 
 
@@ -323,6 +340,40 @@ def _run(args) -> int:
     return code
 
 
+class _StandardOutput:
+    """sys.stdout for a command's run: a full or closed standard output fails like any other file,
+    named, instead of as an OSError without a name (or at the interpreter's exit)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _named(self, call, *args):
+        try:
+            return call(*args)
+        except OSError as e:
+            raise errors.FileSystemError(f"standard output: {e.strerror or type(e).__name__}") from None
+
+    def write(self, text: str) -> int:
+        return self._named(self._stream.write, text)
+
+    def flush(self) -> None:
+        self._named(self._stream.flush)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _stdout_works() -> bool:
+    """Whether standard output takes what is buffered; if not, it is pointed at os.devnull so that
+    the interpreter's own flush at exit does not print a second error."""
+    try:
+        sys.stdout.flush()
+        return True
+    except OSError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. The one place that turns every failure into its exit code and one line."""
     from lock.interrupt import Terminated, signals_raise
@@ -331,7 +382,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with signals_raise():
             args = parser.parse_args(argv)
-            return _run(args)
+            stdout, sys.stdout = sys.stdout, _StandardOutput(sys.stdout)
+            try:
+                code = _run(args)
+                sys.stdout.flush()
+            finally:
+                sys.stdout = stdout
+            return code
     except _UsageError as e:
         error: LockError = InputError(str(e))
     except LockError as e:
@@ -346,5 +403,11 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated as e:
         print(f"lock: stopped by {e}; no file was changed", file=sys.stderr)
         return 128 + e.signum
+    _stdout_works()
     print(f"lock: error: {error}", file=sys.stderr)
     return error.exit_code
+
+
+def wheelhouse() -> int:
+    """The `wheelhouse` command (pyproject.toml [project.scripts]): `lock wheelhouse`."""
+    return main(["wheelhouse", *sys.argv[1:]])

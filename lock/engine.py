@@ -19,22 +19,19 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from lock import header, lockfile, piptools_backend, uv_backend
-from lock.backend import Backend
+from lock import backends, header, lockfile
+from lock.backends import Backend
 from lock.cutoff import Cutoffs
 from lock.errors import FileSystemError, InputError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
 from lock.targets import Config, Platform
 
-BACKENDS: dict[str, Backend] = {uv_backend.NAME: uv_backend, piptools_backend.NAME: piptools_backend}
+BACKENDS: dict[str, Backend] = backends.REGISTRY  # the registry itself (lock.backends)
 
 
 def backend_module(name: str) -> Backend:
-    try:
-        return BACKENDS[name]
-    except KeyError:
-        raise InputError(f"unknown backend {name!r} (use {' or '.join(BACKENDS)})") from None
+    return backends.get(name)
 
 
 def settings_for(
@@ -232,11 +229,8 @@ def build(
     env: Mapping[str, str] | None = None,
     preferences: Mapping[str, str] | None = None,
 ) -> tuple[str, list[Entry]]:
-    """The complete lock text (header + body) and its entries."""
-    if config.base is not None:  # a layer: resolved on top of its base lock
-        from lock import layers
-
-        return layers.build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+    """The complete lock text (header + body) and its entries, for a lock without a base (a layer's
+    is lock.layers' to make: lock.layers.lock_text chooses)."""
     entries = resolve_all(config, python, inputs, backend, cutoffs, requirements_text, env, preferences=preferences)
     settings = settings_for(python, config.platforms, inputs, backend, cutoffs)
     return header.render(settings, lockfile.render_body(entries)), entries

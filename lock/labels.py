@@ -11,7 +11,6 @@ multi-arch, digest). Nothing of the clock or the machine, so a rebuild of the co
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 from datetime import UTC, datetime
@@ -43,29 +42,30 @@ def labels(project: dict, lock_bytes: bytes, revision: str, created: int, base_i
     return {k: v for k, v in out.items() if v}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lock.labels", description=__doc__.split("\n\n")[0])
+def add_arguments(parser) -> None:
+    """`lock labels`' options (lock.cli)."""
     parser.add_argument("--project", metavar="DIR", default=".")
     parser.add_argument("--lock", metavar="FILE", required=True)
     parser.add_argument("--revision", required=True, help="the commit")
     parser.add_argument("--created", type=int, required=True, help="the commit's time (SOURCE_DATE_EPOCH)")
     parser.add_argument("--base-id", required=True, help="the base image's ID")
     parser.add_argument("--base", metavar="REF@DIGEST", help="the Dockerfile's pinned base, when it is the one used")
-    args = parser.parse_args(argv)
+
+
+def run(args) -> int:
+    """`lock labels`: errors are raised for lock.cli's one funnel."""
     try:
-        try:
-            lock_bytes = Path(args.lock).read_bytes()
-        except OSError as e:
-            raise InputError(f"{args.lock}: cannot read: {e.strerror or e}") from None
-        found = labels(project_metadata(Path(args.project)), lock_bytes, args.revision, args.created,
-                       args.base_id, args.base if args.base and "@" in args.base else None)
-    except LockError as e:
-        print(f"lock labels: error: {e}", file=sys.stderr)
-        return e.exit_code
+        lock_bytes = Path(args.lock).read_bytes()
+    except OSError as e:
+        raise InputError(f"{args.lock}: cannot read: {e.strerror or e}") from None
+    found = labels(project_metadata(Path(args.project)), lock_bytes, args.revision, args.created,
+                   args.base_id, args.base if args.base and "@" in args.base else None)
     for key, value in found.items():
         print(f"{key}={' '.join(value.split())}")
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m lock.labels` (scripts run it): `lock labels`, behind its one error funnel
+    from lock.cli import main
+
+    sys.exit(main(["labels", *sys.argv[1:]]))

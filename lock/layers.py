@@ -165,10 +165,20 @@ def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> l
     return kept
 
 
+def lock_text(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
+              requirements_text: str | None = None, env: Mapping[str, str] | None = None,
+              preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
+    """The complete lock text (header + body) and its entries: a layer's on top of its base lock
+    (build below), else the engine's own resolution. The engine knows nothing of layers."""
+    if config.base is not None:
+        return build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+    return engine.build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+
+
 def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
           requirements_text: str | None = None, env: Mapping[str, str] | None = None,
           preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
-    """A layer's lock text and entries (engine.build for a config with a base)."""
+    """A layer's lock text and entries (lock_text for a config with a base)."""
     base = read_base(config)
     recorded = base.parsed.settings
     if recorded.platforms != tuple(p.name for p in config.platforms):

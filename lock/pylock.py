@@ -15,7 +15,6 @@ sha256 of its own packages, so `lock check` tells, offline, a stale or edited py
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sys
@@ -29,7 +28,7 @@ from packaging.version import Version
 
 from lock import atomic
 from lock.errors import InputError, LockError, ResolverError
-from lock.index import FILES_INDEX, index_url
+from lock.index import FILES_INDEX, index_url, redact
 from lock.lockfile import Entry
 from lock.targets import Config
 from lock.wheel_info import WheelInfoCache
@@ -62,7 +61,7 @@ def _packages_sha256(packages: list) -> str:
 
 def render(config: Config, python: str, entries: list[Entry], body_sha256: str, cache: WheelInfoCache | None = None) -> str:
     cache = cache or WheelInfoCache(config.root / ".cache" / "wheel-info")
-    index = index_url(variables=FILES_INDEX)  # where wheel_info reads the files' URLs
+    index = redact(index_url(variables=FILES_INDEX))  # where wheel_info reads the files' URLs (never its credentials)
     packages = []
     cache.prefetch(e.name for e in entries if not e.url)
     for entry in sorted(entries, key=lambda e: (e.name, e.marker or "")):
@@ -133,29 +132,30 @@ def problems(config: Config, body_sha256: str, entries: list[Entry]) -> list[tup
     return []
 
 
-def main(argv: list[str] | None = None) -> int:
+def add_arguments(parser) -> None:
+    """`lock pylock`'s options (lock.cli)."""
+    parser.add_argument("--project", metavar="DIR", default=".")
+
+
+def run(args) -> int:
+    """`lock pylock`: write pylock.toml for the lock as it is; errors are raised for lock.cli's one funnel."""
     from lock.engine import read_existing
     from lock.targets import find_root, load_config
 
-    parser = argparse.ArgumentParser(prog="python -m lock.pylock", description="write pylock.toml for the lock as it is")
-    parser.add_argument("--project", metavar="DIR", default=".")
-    args = parser.parse_args(argv)
-    try:
-        config = load_config(find_root(Path(args.project)))
-        path = path_for(config)
-        if path is None:
-            raise InputError("pyproject.toml [tool.lock] pylock is not set")
-        existing = read_existing(config.output)
-        if existing.parsed is None:
-            raise InputError(f"{config.rel(config.output)}: no lock header: run `lock` first")
-        text = render(config, existing.parsed.settings.python, existing.entries, existing.parsed.body_sha256)
-        atomic.write_text(path, text)
-    except LockError as e:
-        print(f"lock pylock: error: {e}", file=sys.stderr)
-        return e.exit_code
+    config = load_config(find_root(Path(args.project)))
+    path = path_for(config)
+    if path is None:
+        raise InputError("pyproject.toml [tool.lock] pylock is not set")
+    existing = read_existing(config.output)
+    if existing.parsed is None:
+        raise InputError(f"{config.rel(config.output)}: no lock header: run `lock` first")
+    text = render(config, existing.parsed.settings.python, existing.entries, existing.parsed.body_sha256)
+    atomic.write_text(path, text)
     print(f"lock: wrote {config.rel(path)}")
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m lock.pylock` (scripts run it): `lock pylock`, behind its one error funnel
+    from lock.cli import main
+
+    sys.exit(main(["pylock", *sys.argv[1:]]))

@@ -11,7 +11,6 @@ cut-off. scripts/build writes it beside the image and into it (/opt/sbom/). Exit
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import sys
 import tomllib
@@ -124,24 +123,25 @@ def generate(root: Path, lock_path: Path) -> str:
     return build(text, project_metadata(root), {n: i.metadata if i else None for n, i in infos.items()})
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lock.sbom", description=__doc__.split("\n\n")[0])
+def add_arguments(parser) -> None:
+    """`lock sbom`'s options (lock.cli)."""
     parser.add_argument("--project", metavar="DIR", default=".", help="the project (pyproject.toml, .cache/)")
     parser.add_argument("--lock", metavar="FILE", help="the lock (default: requirements.lock of the project)")
     parser.add_argument("--output", metavar="FILE", help="write here (default: standard output)")
-    args = parser.parse_args(argv)
+
+
+def run(args) -> int:
+    """`lock sbom`: errors are raised for lock.cli's one funnel."""
     root = Path(args.project)
-    try:
-        text = generate(root, Path(args.lock) if args.lock else root / "requirements.lock")
-        if args.output:
-            atomic.write_text(Path(args.output), text)
-        else:
-            sys.stdout.write(text)
-    except LockError as e:
-        print(f"lock sbom: error: {e}", file=sys.stderr)
-        return e.exit_code
+    text = generate(root, Path(args.lock) if args.lock else root / "requirements.lock")
+    if args.output:
+        atomic.write_text(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m lock.sbom` (scripts run it): `lock sbom`, behind its one error funnel
+    from lock.cli import main
+
+    sys.exit(main(["sbom", *sys.argv[1:]]))

@@ -12,26 +12,21 @@ target. A URL requirement must be
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
-import socket
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from lock import atomic, ca_bundle
+from lock import index
 from lock.errors import InputError, ResolverError, shorten
 from lock.requirements_in import Inputs, Spec
 from lock.targets import Platform
 from lock.wheel_tags import tags_install
 
 _SHA256_RE = re.compile(r"(?:^|&)sha256=([0-9a-f]{64})(?:$|&)")
-TIMEOUT = 60  # seconds without a byte before a download counts as failed
 
 
 def cache_dir() -> Path:
@@ -83,40 +78,26 @@ def verify_hash(spec: Spec, cache: Path | None = None) -> None:
     cache = cache or cache_dir()
     if (cache / expected).is_file():
         return
+    shown = shorten(index.redact(url.split("#")[0]), 160)
     with contextlib.ExitStack() as stack:
         try:
             cache.mkdir(parents=True, exist_ok=True)
             where = cache
         except OSError:  # no cache (read-only home): check without keeping the file
             where = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lock-url-")))
-        digest = hashlib.sha256()
-        with atomic.replacing(where / expected) as out:  # kept only when its hash is right
-            for chunk in _download(spec, url):
-                digest.update(chunk)
-                out.write(chunk)
-            actual = digest.hexdigest()
-            if actual != expected:
-                raise InputError(
-                    f"{spec.where}: sha256 mismatch for {wheel_name(url)}: the requirement says {expected}, "
-                    f"the file is {actual}"
-                )
-
-
-def _download(spec: Spec, url: str):
-    shown = shorten(url.split("#")[0], 160)
-    try:
-        with urllib.request.urlopen(url.split("#")[0], timeout=TIMEOUT, context=ca_bundle.ssl_context()) as response:
-            while chunk := response.read(1 << 16):
-                yield chunk
-    except urllib.error.HTTPError as e:
-        if 400 <= e.code < 500:  # the server answered: the URL is wrong
-            raise InputError(f"{spec.where}: {shown} answered HTTP {e.code} {e.reason}") from None
-        raise ResolverError(f"cannot download {shown}: HTTP {e.code} {e.reason}") from None
-    except (urllib.error.URLError, socket.timeout, ConnectionError) as e:
-        reason = getattr(e, "reason", e)
-        raise ResolverError(
-            f"cannot download {shown} ({reason}); check the network and proxy settings"
-        ) from None
+        try:  # kept only when its hash is right
+            index.Index(url.split("#")[0]).download(url.split("#")[0], expected, where / expected)
+        except index.HashMismatch as e:
+            raise InputError(
+                f"{spec.where}: sha256 mismatch for {wheel_name(url)}: the requirement says {expected}, "
+                f"the file is {e.actual}"
+            ) from None
+        except index.HTTPStatusError as e:
+            if 400 <= e.status < 500:  # the server answered: the URL is wrong
+                raise InputError(f"{spec.where}: {shown} answered HTTP {e.status} {e.reason}") from None
+            raise ResolverError(f"cannot download {shown}: HTTP {e.status} {e.reason}") from None
+        except ResolverError as e:
+            raise ResolverError(f"cannot download {shown} ({e}); check the network and proxy settings") from None
 
 
 def verify(inputs: Inputs, python: str, platforms: tuple[Platform, ...], cache: Path | None = None) -> None:

@@ -13,8 +13,6 @@ import email.parser
 import hashlib
 import io
 import json
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -52,8 +50,9 @@ class WheelInfoCache:
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Read the pages of `names` in parallel (page() then answers from memory)."""
-        with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-            list(pool.map(self.page, sorted(set(names) - self._pages.keys())))
+        self.index.pages(set(names) - self._pages.keys())
+        for name in sorted(set(names) - self._pages.keys()):
+            self.page(name)
 
     def page(self, name: str) -> dict[str, File]:
         """The index's files of project `name`, by sha256."""
@@ -105,15 +104,13 @@ class WheelInfoCache:
             return None
         # The file host often has the .metadata file even when the page does not advertise it.
         expected = listed.metadata_sha256
-        try:
-            with self.index.open(listed.url + ".metadata") as response:
-                raw = response.read()
-            if expected is None or hashlib.sha256(raw).hexdigest() == expected:
-                return raw.decode("utf-8", errors="replace")
-        except urllib.error.HTTPError:
-            pass
-        with self.index.open(listed.url) as response:
-            raw = response.read()
+        reply = self.index.get(listed.url + ".metadata")
+        if reply.status == 200 and (expected is None or hashlib.sha256(reply.data).hexdigest() == expected):
+            return reply.data.decode("utf-8", errors="replace")
+        reply = self.index.get(listed.url)
+        if reply.status != 200:
+            raise ResolverError(f"{listed.filename}: {redact(listed.url)} answered HTTP {reply.status}")
+        raw = reply.data
         if hashlib.sha256(raw).hexdigest() != sha256:
             raise ResolverError(f"{listed.filename}: the index sent a file whose sha256 is not the lock's")
         with zipfile.ZipFile(io.BytesIO(raw)) as wheel:
@@ -148,11 +145,12 @@ class _RemoteFile(io.RawIOBase):
         self.tail = self._get(self.start, size)
 
     def _get(self, start: int, end: int) -> bytes:
-        request = urllib.request.Request(self.url, headers={"Range": f"bytes={start}-{end - 1}"})
-        with self.index.urlopen(request, timeout=60) as response:
-            data = response.read()
-            if response.status != 206 and start > 0:  # a server without ranges sent the whole file
-                data = data[start:end]
+        reply = self.index.get(self.url, {"Range": f"bytes={start}-{end - 1}"})
+        if reply.status >= 400:
+            raise ResolverError(f"{redact(self.url)} answered HTTP {reply.status}")
+        data = reply.data
+        if reply.status != 206 and start > 0:  # a server without ranges sent the whole file
+            data = data[start:end]
         return data
 
     def readable(self) -> bool:

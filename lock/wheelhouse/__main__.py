@@ -1,7 +1,7 @@
-"""python -m lock.wheelhouse: the same as the `wheelhouse` command."""
+"""python -m lock.wheelhouse (scripts/wheelhouse runs it): `lock wheelhouse`."""
 
 import sys
 
-from lock.wheelhouse.cli import main
+from lock.cli import main
 
-sys.exit(main())
+sys.exit(main(["wheelhouse", *sys.argv[1:]]))

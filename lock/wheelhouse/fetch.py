@@ -11,9 +11,8 @@ from pathlib import Path
 
 from packaging.markers import Marker
 
-from lock import atomic
 from lock.errors import ResolutionError, ResolverError
-from lock.index import File, Index, redact
+from lock.index import File, HashMismatch, Index, redact
 from lock.lockfile import Entry, read_entries
 from lock.targets import Platform
 from lock.wheel_tags import wheel_installs
@@ -52,26 +51,21 @@ def sha256_of(path: Path) -> str:
 
 def download(index: Index, wheel: File, dest: Path) -> int:
     """Fetch one file into dest, checking its sha256 before it is renamed into place. Returns bytes."""
-    h = hashlib.sha256()
-    size = 0
-    with atomic.replacing(dest / wheel.filename, mode=0o644) as out, index.open(wheel.url) as response:
-        while chunk := response.read(_CHUNK):
-            h.update(chunk)
-            out.write(chunk)
-            size += len(chunk)
-        if h.hexdigest() != wheel.sha256:
-            raise ResolverError(
-                f"{wheel.filename}: sha256 {h.hexdigest()} from {redact(wheel.url)}, the lock says {wheel.sha256}"
-            )
-    return size
+    try:
+        return index.download(wheel.url, wheel.sha256 or "", dest / wheel.filename)
+    except HashMismatch as e:
+        raise ResolverError(
+            f"{wheel.filename}: sha256 {e.actual} from {redact(wheel.url)}, the lock says {wheel.sha256}"
+        ) from None
 
 
-def listing(index: Index, name: str) -> list[File]:
-    """The files of project `name` that have a sha256 (what a lock can pin)."""
-    files = index.page(name)
-    if files is None:
-        raise ResolutionError(f"{name} is not on the index {redact(index.url)}")
-    return [f for f in files if f.sha256]
+def listings(index: Index, names: list[str]) -> dict[str, list[File]]:
+    """The files of each project that have a sha256 (what a lock can pin), read in parallel."""
+    pages = index.pages(names)
+    missing = [name for name, files in pages.items() if files is None]
+    if missing:
+        raise ResolutionError(f"{', '.join(missing)} not on the index {redact(index.url)}")
+    return {name: [f for f in files if f.sha256] for name, files in pages.items()}
 
 
 @dataclass
@@ -83,8 +77,7 @@ class Plan:
 def plan(pins: list[Pin], platforms: tuple[Platform, ...], python: str, index: Index, jobs: int = 8) -> Plan:
     """Which files of the index the wheelhouse needs, and which pins have no wheel for a target."""
     names = sorted({pin.entry.name for pin in pins if pin.entry.url is None})
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        listings = dict(zip(names, pool.map(lambda name: listing(index, name), names)))
+    listed = listings(index, names)
     wanted: dict[str, File] = {}
     problems: list[str] = []
     for pin in pins:
@@ -93,7 +86,7 @@ def plan(pins: list[Pin], platforms: tuple[Platform, ...], python: str, index: I
             filename = urllib.parse.unquote(urllib.parse.urlsplit(entry.url).path.rsplit("/", 1)[-1])
             candidates = [File(filename, entry.url.split("#")[0], h) for h in sorted(pin.hashes)][:1]
         else:
-            candidates = [f for f in listings[entry.name] if f.sha256 in pin.hashes and f.filename.endswith(".whl")]
+            candidates = [f for f in listed[entry.name] if f.sha256 in pin.hashes and f.filename.endswith(".whl")]
         for platform in platforms:
             if not needed_on(entry, platform, python):
                 continue

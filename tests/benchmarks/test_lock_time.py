@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from lock import header, piptools_backend, uv_backend
+from lock import header
+from lock.backends import piptools as piptools_backend, uv as uv_backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError
 from lock.lockfile import parse_body

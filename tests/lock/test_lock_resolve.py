@@ -64,9 +64,9 @@ def test_lock_has_wheels_for_both_platforms(project, lock, tmp_path):
     assert lock(root, "--exclude-newer", "2025-06-01").returncode == 0
     entry = parse_body((root / "requirements.lock").read_text()).by_name()["numpy"]
     wheels = {
-        f["filename"]: "sha256:" + f["hashes"]["sha256"]
+        f.filename: f"sha256:{f.sha256}"
         for f in index_files("numpy")
-        if f["filename"].startswith(f"numpy-{entry.version}-cp313-cp313-manylinux")
+        if f.filename.startswith(f"numpy-{entry.version}-cp313-cp313-manylinux")
     }
     x86 = [h for name, h in wheels.items() if name.endswith("x86_64.whl")]
     arm = [h for name, h in wheels.items() if name.endswith("aarch64.whl")]

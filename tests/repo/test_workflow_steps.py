@@ -153,3 +153,12 @@ def test_the_pull_request_carries_the_refreshed_start_up_modules():
     assert names.index("Refresh the start-up modules") < names.index("Open or update the pull request")
     pr = step("lock-upgrade.yml", "upgrade", "Open or update the pull request")
     assert re.search(r"^git add --all$", pr["run"], re.M), pr["run"]  # what it stages: tests/repo/test_upgrade_job.py
+
+
+def test_the_fast_lane_is_ci_first_job_and_gates_the_long_one():
+    """ci.yml runs `scripts/test tests/unit` as its first job (no engine: tests/unit/test_fast_lane.py
+    proves that), and the job with the engine waits for it."""
+    jobs = load("ci.yml")["jobs"]
+    first = next(iter(jobs))
+    assert [s.get("run") for s in jobs[first]["steps"] if "run" in s] == ["scripts/test tests/unit"]
+    assert jobs["test"].get("needs") == first

@@ -9,6 +9,7 @@ server is the standard library's, with the JSON content type the simple API asks
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import hashlib
@@ -16,8 +17,6 @@ import io
 import json
 import os
 import threading
-import urllib.error
-import urllib.request
 import zipfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +25,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
+
+from lock import index
 
 PEP691 = "application/vnd.pypi.simple.v1+json"
 
@@ -102,14 +103,17 @@ class LocalIndex:
 
     # -- serving ---------------------------------------------------------------------------------
 
-    def serve(self) -> contextlib.AbstractContextManager[str]:
-        return serve(self.root)
+    def serve(self, credentials: str | None = None, connections: list | None = None) -> contextlib.AbstractContextManager[str]:
+        return serve(self.root, credentials, connections)
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve an index folder on a free port of 127.0.0.1; yields its simple index URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+def serve(root: Path, credentials: str | None = None, connections: list | None = None) -> Iterator[str]:
+    """Serve an index folder on a free port of 127.0.0.1 over HTTP/1.1 (keep-alive); yields its
+    simple index URL. `credentials` ("user:password"): every request must carry them as basic auth
+    (401 otherwise); `connections`: each new connection's client address is appended to it."""
+    handler = functools.partial(_Handler, directory=str(root), credentials=credentials, connections=connections)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -122,6 +126,27 @@ def serve(root: Path) -> Iterator[str]:
 
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".json": PEP691}
+    protocol_version = "HTTP/1.1"  # keep-alive, as real indexes
+
+    def __init__(self, *args, credentials: str | None = None, connections: list | None = None, **kwargs):
+        self.credentials, self.connections = credentials, connections
+        super().__init__(*args, **kwargs)
+
+    def setup(self) -> None:
+        super().setup()
+        if self.connections is not None:
+            self.connections.append(self.client_address)
+
+    def send_head(self):
+        if self.credentials is not None:
+            expected = "Basic " + base64.b64encode(self.credentials.encode()).decode()
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="index"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+        return super().send_head()
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
@@ -155,20 +180,15 @@ def wheel(name: str, version: str, requires: list[str]) -> tuple[bytes, bytes, s
     return buffer.getvalue(), metadata, f"{dist}-{version}-py3-none-any.whl"
 
 
-def _fetch(url: str, accept: str | None = None) -> bytes:
-    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        return response.read()
-
-
-def _metadata(wheel_urls: list[str]) -> bytes | None:
+def _metadata(reader: index.Index, wheel_urls: list[str]) -> bytes | None:
     """A version's core metadata (the same in each of its wheels): PEP 658's .metadata file of the
     smallest wheel where the host serves one (advertised or not), else the METADATA inside it."""
     if not wheel_urls:
         return None
-    with contextlib.suppress(urllib.error.HTTPError):
-        return _fetch(wheel_urls[0] + ".metadata")
-    with zipfile.ZipFile(io.BytesIO(_fetch(wheel_urls[0]))) as archive:
+    reply = reader.get(wheel_urls[0] + ".metadata")
+    if reply.status == 200:
+        return reply.data
+    with zipfile.ZipFile(io.BytesIO(reader.get(wheel_urls[0]).data)) as archive:
         name = next(n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
         return archive.read(name)
 
@@ -177,21 +197,21 @@ def freeze(lock_entries, index_url: str, into: Path) -> LocalIndex:
     """A local index holding exactly the files a lock vouches for, as `index_url` lists them today
     (filename, hash and upload-time of a file never change), with each version's core metadata.
     Nothing newer, nothing the lock does not name, none yanked (they were not when the lock chose
-    them): the view of the index the lock needs, frozen."""
+    them): the view of the index the lock needs, frozen. Read through lock's own index client."""
     frozen = LocalIndex(into)
+    reader = index.Index(index_url)
+    pages = reader.pages(entry.name for entry in lock_entries)
 
     def one(entry):
-        base = f"{index_url.rstrip('/')}/{entry.name}/"
-        page = json.loads(_fetch(base, PEP691))
         locked = {h.removeprefix("sha256:") for h in entry.hashes}
-        files = [f for f in page["files"] if f["hashes"].get("sha256") in locked]
-        wheels = sorted((f for f in files if f["filename"].endswith(".whl")), key=lambda f: f.get("size", 0))
-        return entry.name, files, _metadata([urllib.request.urljoin(base, f["url"]) for f in wheels])
+        files = [f for f in pages[entry.name] or [] if f.sha256 in locked]
+        wheels = sorted((f for f in files if f.filename.endswith(".whl")), key=lambda f: f.size or 0)
+        return entry.name, files, _metadata(reader, [f.url for f in wheels])
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         for name, files, metadata in pool.map(one, lock_entries):
             for f in files:
-                frozen.add_file(name, f["filename"], f["upload-time"], sha256=f["hashes"]["sha256"],
-                                size=f.get("size", 0), metadata=metadata if f["filename"].endswith(".whl") else None)
+                frozen.add_file(name, f.filename, f.uploaded, sha256=f.sha256, size=f.size or 0,
+                                metadata=metadata if f.filename.endswith(".whl") else None)
     frozen.publish()
     return frozen

@@ -9,10 +9,12 @@ import re
 import subprocess
 import sys
 import textwrap
-import urllib.request
 from pathlib import Path
 
 from tests.support.paths import PROJECT_ROOT
+
+from lock import index
+from lock.index import File
 
 OLD = "2024-06-01T00:00:00Z"  # six 1.16.0, attrs 23.2.0
 PLATFORMS = ("x86_64-manylinux_2_28", "aarch64-manylinux_2_28")
@@ -65,13 +67,9 @@ def error_line(proc: subprocess.CompletedProcess) -> str:
     return errors[0]
 
 
-def index_files(name: str) -> list[dict]:
-    """The files of a project on PyPI (PEP 691 JSON simple API): filename, hashes, upload-time."""
-    request = urllib.request.Request(
-        f"https://pypi.org/simple/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.load(response)["files"]
+def index_files(name: str) -> list[File]:
+    """The files of a project on PyPI (its PEP 691 page, through lock's own index client)."""
+    return index.Index(index.DEFAULT_INDEX).page(name) or []
 
 
 def pip_platforms(machine: str) -> list[str]:

@@ -28,17 +28,27 @@ def snapshot():
 
 @pytest.fixture
 def fake_resolver(monkeypatch):
-    """Replace uv with a stand-in that pins every name in the requirements tree at 1.0 (or at the
-    version given in `versions`), records the calls, and fails for names in `unknown`."""
-    from lock import index, uv_backend
+    """Register, as the backend named "uv" (lock.backends), a stand-in that pins every name in the
+    requirements tree at 1.0 (or at the version given in `versions`), records the calls, and fails
+    for names in `unknown`; the real uv is registered again afterwards."""
+    from lock import backends, index
     from lock.errors import ResolutionError
     from lock.requirements_in import parse_tree
 
+    real = backends.get("uv")
+
     class Fake:
-        calls: list[dict] = []
-        versions: dict[str, str] = {}
-        unknown: set[str] = set()
-        interrupt = False
+        NAME = real.NAME
+        RESOLVER_OPTIONS = real.RESOLVER_OPTIONS
+
+        def __init__(self):
+            self.calls: list[dict] = []
+            self.versions: dict = {}
+            self.unknown: set[str] = set()
+            self.interrupt = False
+
+        def prepare(self, python, platforms, cutoffs):
+            pass
 
         def resolve(self, root, requirements, python, platform, cutoffs, env=None, preferences=None):
             inputs = parse_tree(Path(root), Path(root) / requirements)
@@ -56,12 +66,8 @@ def fake_resolver(monkeypatch):
             return "".join(out)
 
     fake = Fake()
-    fake.calls = []
-    fake.versions = {}
-    fake.unknown = set()
-    fake.interrupt = False
-    monkeypatch.setattr(uv_backend, "resolve", fake.resolve)
-    monkeypatch.setattr(uv_backend, "prepare", lambda *a, **k: None)
+    backends.register(fake)
     # The index view lock records beside the lock: an index that lists nothing, offline.
     monkeypatch.setattr(index, "many", lambda names, env=None: {name: [] for name in names})
-    return fake
+    yield fake
+    backends.register(real)

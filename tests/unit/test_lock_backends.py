@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from lock import piptools_backend, uv_backend
+from lock.backends import piptools as piptools_backend, uv as uv_backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, ResolutionError, ResolverError
 from lock.targets import Platform
@@ -182,7 +182,7 @@ def test_pip_tools_traceback_becomes_its_exception_message():
 def test_each_backend_implements_the_interface(module):
     import inspect
 
-    from lock.backend import Backend
+    from lock.backends import Backend
     from lock.engine import BACKENDS
 
     assert isinstance(module, Backend) and BACKENDS[module.NAME] is module
@@ -190,3 +190,22 @@ def test_each_backend_implements_the_interface(module):
     for member in ("prepare", "resolve"):
         wanted = list(inspect.signature(getattr(Backend, member)).parameters)[1:]  # without self
         assert list(inspect.signature(getattr(module, member)).parameters) == wanted
+
+
+def test_a_registered_backend_is_one_lock_can_use_and_records(project, fake_resolver):
+    """The registry is the one list: a backend registered under a new name is a `--backend` choice,
+    resolves the lock, and is the name its header records."""
+    from lock import backends, cli, header
+
+    class Other(type(fake_resolver)):
+        NAME = "other"
+
+    other = Other()
+    assert backends.register(other) is None
+    try:
+        root = project("six\n")
+        assert cli.main(["--project", str(root), "--backend", "other", "-q"]) == 0
+    finally:
+        del backends.REGISTRY["other"]
+    assert [call["requirements"] for call in other.calls] == ["requirements.in", "requirements.in"]
+    assert header.parse((root / "requirements.lock").read_text()).settings.backend == "other"

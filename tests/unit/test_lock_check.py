@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from lock import header, uv_backend
+from lock import header
+from lock.backends import uv as uv_backend
 from lock.cli import main
 from tests.support.lock_helpers import run_lock
 

@@ -81,7 +81,7 @@ def test_unreadable_input_is_one_line_naming_it(project, fake_resolver, capsys):
 def test_input_uv_refuses_is_still_input_error(tmp_path):
     """Should lock's own checks ever let through what uv refuses, the real uv's refusal is 2, not
     "index unreachable" (4). uv checks its arguments before touching the network."""
-    from lock import uv_backend
+    from lock.backends import uv as uv_backend
     from lock.cutoff import Cutoffs
     from lock.errors import InputError
     from lock.targets import Platform

@@ -1,9 +1,9 @@
-"""What a resolver backend is: the interface lock.engine calls, which uv_backend and piptools_backend
-implement (each as a module: its module-level names are the members below).
+"""What a resolver backend is: the interface lock.engine calls, which lock.backends.uv and
+lock.backends.piptools implement (each as a module: its module-level names are the members below).
 
 A backend resolves the requirements for one target at a time and returns its compiled, hashed
 requirements text; lock.lockfile parses that, lock.engine merges the targets. To add a backend:
-write a module with these members and add it to lock.engine.BACKENDS.
+write a module with these members and register it in lock.backends.
 """
 
 from __future__ import annotations

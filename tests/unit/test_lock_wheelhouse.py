@@ -15,7 +15,7 @@ import pytest
 from lock.index import SIMPLE_JSON
 from lock.targets import Platform
 from lock.wheel_tags import wheel_installs
-from lock.wheelhouse import cli
+from lock import cli
 from lock.wheelhouse.fetch import needed_on, read_pins
 from lock.wheelhouse.manifest import MANIFEST
 
@@ -50,7 +50,7 @@ def test_locks_are_read_with_their_markers(tmp_path):
 def test_a_lock_the_model_refuses_is_refused_with_file_and_line(project, capsys):
     (project / "requirements.lock").write_text(f"# lock\nsix===1.0 --hash=sha256:{'a' * 64}\n")
     assert run_main(project) == 2
-    assert capsys.readouterr().err == "wheelhouse: error: requirements.lock:2: 'six===1.0' is not pinned with ==\n"
+    assert capsys.readouterr().err == "lock: error: requirements.lock:2: 'six===1.0' is not pinned with ==\n"
 
 
 # --- which wheels a target installs -----------------------------------------------------------------
@@ -195,7 +195,7 @@ def project(tmp_path) -> Path:
 
 
 def run_main(project: Path, *args: str) -> int:
-    return cli.main(["--project", str(project), *args])
+    return cli.main(["wheelhouse", "--project", str(project), *args])
 
 
 def test_fetches_exactly_the_wheels_the_targets_install_then_nothing(project, index, capsys):
