@@ -68,20 +68,24 @@ def _sync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def write_many(files: list[tuple[Path, str]]) -> None:
-    """Replace each path with its text (UTF-8, newlines as given), all or nothing."""
+def write_many(files: list[tuple[Path, str | None]]) -> None:
+    """Replace each path with its text (UTF-8, newlines as given; None: remove it), all or nothing."""
     files = [(Path(os.path.realpath(path)), text) for path, text in files]  # through symlinks
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, Path | None]] = []
     replaced: list[tuple[Path, bytes | None]] = []
     current = files[0][0] if files else None
     try:
         for path, text in files:
             current = path
-            staged.append((path, _stage(path, text.encode("utf-8"))))
+            staged.append((path, None if text is None else _stage(path, text.encode("utf-8"))))
         for path, tmp in staged:
             current = path
             original = path.read_bytes() if path.exists() else None
-            os.replace(tmp, path)
+            if tmp is None:
+                if original is not None:
+                    path.unlink()
+            else:
+                os.replace(tmp, path)
             replaced.append((path, original))
         for directory in {path.parent for path, _ in files}:
             _sync_dir(directory)
@@ -93,7 +97,7 @@ def write_many(files: list[tuple[Path, str]]) -> None:
         raise
 
 
-def _roll_back(replaced: list[tuple[Path, bytes | None]], staged: list[tuple[Path, Path]]) -> None:
+def _roll_back(replaced: list[tuple[Path, bytes | None]], staged: list[tuple[Path, Path | None]]) -> None:
     for path, original in reversed(replaced):
         with contextlib.suppress(OSError):
             if original is None:
@@ -102,7 +106,8 @@ def _roll_back(replaced: list[tuple[Path, bytes | None]], staged: list[tuple[Pat
                 os.replace(_stage(path, original), path)
     for _, tmp in staged:
         with contextlib.suppress(OSError):
-            tmp.unlink()
+            if tmp is not None:
+                tmp.unlink()
 
 
 def write_text(path: Path, text: str) -> None:

@@ -158,8 +158,19 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
 def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[str, str]:
     """The lock's pins for the resolver to keep (all but the packages named): an index that lists
     a new file under the cut-off (a lagging mirror, a back-dated upload) must not move them."""
+    if not vouched(existing):  # a hand-edited pin goes to the resolver as nothing at all
+        return {}
     skip = {canonicalize_name(n) for n in but}
     return {e.name: e.version for e in existing.entries if e.url is None and e.name not in skip}
+
+
+def vouched(existing: engine.Existing) -> bool:
+    """Whether the lock on disk is as lock wrote it: its body matches the header's body-sha256 and
+    its settings the header's fingerprint. Only then are its pins (and its index view) the
+    resolver's own; otherwise the lock is regenerated from its inputs."""
+    parsed = existing.parsed
+    return (parsed is not None and header.body_sha256(parsed.body) == parsed.body_sha256
+            and parsed.settings.fingerprint() == parsed.fingerprint)
 
 
 def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Existing, backend: str | None,
@@ -188,8 +199,11 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
     if requirements_text is not None:
         files.append((config.requirements, requirements_text))
     view = _index_view(config, entries, cutoffs, text, existing, warn, keep)
+    view_path = index_view.path_for(config.output)
     if view:
-        files.append((index_view.path_for(config.output), view))
+        files.append((view_path, view))
+    elif view == "" and view_path.exists():  # no view: one of the previous lock would mislead
+        files.append((view_path, None))
     files += _pylock(config, python, entries, text, existing)
     if files:
         try:
@@ -197,8 +211,6 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
         except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
             failed = config.rel(Path(e.filename)) if e.filename else output
             raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
-    if view == "":  # the index gave no view: a view of the previous lock would mislead
-        index_view.path_for(config.output).unlink(missing_ok=True)
     return Relocked(
         output=output,
         summary=f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})",
@@ -211,17 +223,26 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
 
 def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: engine.Existing,
                 warn: Say, keep: dict[str, str] | None = None) -> str | None:
-    """The index view to write beside the lock: its text, "" when the index gives none (the old one
-    goes), None when the one on disk already belongs to this lock."""
+    """The index view to write beside the lock: its text, "" when there is none to give (the old
+    one goes), None to leave the file as it is.
+
+    Never made up from today's index for pins chosen earlier: a lock that is not rewritten keeps
+    its view as it is (a missing one stays missing, a damaged one is `lock check`'s to report),
+    and pins kept from a lock without a (valid) view get none."""
     from lock import check, index
 
     body_sha256 = header.parse(text).body_sha256
     if text == existing.text:
+        return None
+    if keep and existing.parsed:
         try:
-            if check.read_view(config, body_sha256) is not None:
-                return None
+            recorded = check.read_view(config, existing.parsed.body_sha256)
         except index_view.ViewError:
-            pass
+            recorded = None
+        if recorded is None or any(e.name not in recorded for e in entries if keep.get(e.name) == e.version):
+            warn(f"no index view recorded for {config.rel(config.output)}: the pins it keeps were chosen under an "
+                 "index view it did not record; the next `lock upgrade` records one")
+            return ""
     try:
         pages = index.many(e.name for e in entries)
     except ResolverError as e:

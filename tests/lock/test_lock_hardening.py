@@ -1,0 +1,116 @@
+"""What a careless or hostile user does to a lock and its derived files, against an index the test
+serves on 127.0.0.1 (tests/support/local_index.py), resolved by the real uv: a hand-edited pin is
+never kept, a no-op `lock` writes nothing, a multi-lock run is all-or-nothing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.local_index import LocalIndex
+from tests.support.lock_helpers import lock_environment
+
+from lock.lockfile import parse_body
+
+CUTOFF = "2026-06-01T00:00:00Z"
+BEFORE = "2026-01-01T00:00:00Z"
+LAGGED = "2026-03-01T00:00:00Z"  # a file a lagging mirror lists only now, dated before the cut-off
+
+
+@pytest.fixture
+def index(tmp_path):
+    """demo-a 1.0 (needs demo-b), demo-b 0.9 and 1.0, demo-c 1.0, all before the cut-off."""
+    local = LocalIndex(tmp_path / "index")
+    local.add_wheel("demo-a", "1.0", BEFORE, requires=["demo-b>=0.9"])
+    local.add_wheel("demo-b", "0.9", "2025-12-01T00:00:00Z")
+    local.add_wheel("demo-b", "1.0", BEFORE)
+    local.add_wheel("demo-c", "1.0", BEFORE)
+    with local.serve() as url:
+        yield local, {"UV_DEFAULT_INDEX": url, "UV_NO_CACHE": "1"}
+
+
+@pytest.fixture
+def locked(project, lock, index):
+    local, env = index
+    root = project("demo-a\n")
+    proc = lock(root, "--exclude-newer", CUTOFF, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return root, local, env
+
+
+def pins(path) -> dict[str, str]:
+    return {e.name: e.version for e in parse_body(path.read_text()).entries}
+
+
+def hand_edit_pin(path, name: str, old: str, new: str, new_sha256: str) -> None:
+    """Change a pin in the lock's body as a user would: its version and its hash lines."""
+    text = path.read_text()
+    start = text.index(f"{name}=={old}")
+    end = text.index("\n    # via", start)
+    block = f"{name}=={new} \\\n    --hash=sha256:{new_sha256}"
+    path.write_text(text[:start] + block + text[end:])
+
+
+def test_a_hand_edited_pin_is_not_kept_by_lock(locked, lock):
+    """Finding 1: `lock` after a hand edit regenerates from the inputs, not from the edited pins."""
+    root, local, env = locked
+    older = next(f for f in local.projects["demo-b"] if f.filename.startswith("demo_b-0.9"))
+    hand_edit_pin(root / "requirements.lock", "demo-b", "1.0", "0.9", older.sha256)
+    assert pins(root / "requirements.lock")["demo-b"] == "0.9"
+    proc = lock(root, "check", env=env)
+    assert proc.returncode == 1 and "edited by hand" in proc.stderr, proc.stderr
+    proc = lock(root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root / "requirements.lock") == {"demo-a": "1.0", "demo-b": "1.0"}, proc.stdout
+    assert lock(root, "check", env=env).returncode == 0
+
+
+def test_a_no_op_lock_writes_no_index_view_for_a_lock_that_has_none(locked, lock, files):
+    """Finding 2: the view is never back-filled from today's index for an existing lock."""
+    root, local, env = locked
+    (root / "requirements.lock.index-view").unlink()
+    local.add_wheel("demo-b", "1.1", LAGGED)  # today's index differs from the one the lock was made with
+    before = files(root)
+    proc = lock(root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "requirements.lock is up to date" in proc.stdout
+    assert files(root) == before
+
+
+def test_add_on_a_lock_without_index_view_keeps_it_missing(locked, lock):
+    """Finding 2: `add` keeps the other pins; their view is unknown, so none is made up from today's
+    index, and `check --resolve` says the index changed (5), not that lock has a bug (6)."""
+    root, local, env = locked
+    (root / "requirements.lock.index-view").unlink()
+    local.add_wheel("demo-b", "1.1", LAGGED)
+    proc = lock(root, "add", "demo-c", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root / "requirements.lock") == {"demo-a": "1.0", "demo-b": "1.0", "demo-c": "1.0"}
+    assert not (root / "requirements.lock.index-view").exists()
+    assert "no index view" in proc.stderr, proc.stderr
+    proc = lock(root, "check", "--resolve", env=env)
+    assert proc.returncode == 5, proc.stderr
+    assert "has no recorded index view" in proc.stderr
+
+
+NAMESPACES = shutil.which("unshare") is not None and (
+    subprocess.run(["unshare", "--mount", "--map-root-user", "true"], capture_output=True).returncode == 0
+)
+
+
+@pytest.mark.skipif(not NAMESPACES, reason="unshare --mount --map-root-user is not allowed here")
+def test_lock_on_an_up_to_date_read_only_checkout_exits_0(locked, files):
+    """Finding 2: a read-only checkout (a CI cache, a bind mount) of an up-to-date project."""
+    root, _, env = locked
+    (root / "requirements.lock.index-view").unlink()
+    before = files(root)
+    script = (f'set -e; P="{root}"; mount --bind "$P" "$P"; mount -o remount,bind,ro "$P"; cd "$P"; '
+              f'exec {sys.executable} -m lock')
+    proc = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script],
+                          env=lock_environment(env), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "requirements.lock is up to date" in proc.stdout
+    assert files(root) == before
