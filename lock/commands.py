@@ -21,7 +21,7 @@ from pathlib import Path
 
 from packaging.utils import InvalidName, canonicalize_name
 
-from lock import atomic, diff, engine, errors, header, index_view, layers, lockfile
+from lock import atomic, config_paths, diff, engine, errors, header, index_view, layers, lockfile
 from lock.cutoff import Cutoffs, now, parse_timestamp
 from lock.errors import InputError, ResolverError, shorten
 from lock.lockfile import Entry
@@ -37,11 +37,16 @@ def open_config(project: str | None, layer: str | None = None, base_lock: str | 
     start = Path(project) if project else Path.cwd()
     if not start.is_dir():
         raise InputError(f"--project {project}: not a directory")
+    from lock import pylock
+
     config = load_config(find_root(start))
     if base_lock:
         config = dataclasses.replace(config, base=Path(base_lock).resolve())
+    base_key = "--base-lock" if base_lock else "pyproject.toml [tool.lock] base-lock"
+    config_paths.validate(config, pylock.path_for(config), base_key)
     if base_image:
-        config = layers.fetch_base(config, base_image)
+        config = layers.fetch_base(config, base_image, config_paths.files(config, pylock.path_for(config), "")[1])
+        config_paths.validate(config, pylock.path_for(config), f"--base-image {base_image}")
     return layers.select(config, layer)
 
 
