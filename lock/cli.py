@@ -26,7 +26,9 @@ Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and ch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import sys
 from pathlib import Path
@@ -312,14 +314,28 @@ def _run(args) -> int:
     name = next((n for n, f in _COMMANDS.items() if f is args.func), None)
     if name is None or getattr(args, "layer", None):
         return args.func(args)
+    config = _config(args)
+    steps = commands.runs(config, name, None, getattr(args, "packages", []))
+    if name == "check" or len(steps) == 1:
+        return _steps(args, name, steps)
+    # One writer for the whole run, which main() makes one transaction: what each lock's step
+    # wrote is printed once every step has succeeded (a failure puts every file back).
+    printed = io.StringIO()
+    with commands.project_locked(config, functools.partial(_say, args)), contextlib.redirect_stdout(printed):
+        code = _steps(args, name, steps)
+    sys.stdout.write(printed.getvalue())
+    return code
+
+
+def _steps(args, name: str, steps) -> int:
     code = errors.EXIT_OK
-    for layer, command in commands.runs(_config(args), name, None, getattr(args, "packages", [])):
+    for layer, command in steps:
         one = args if layer is None else argparse.Namespace(
             **{**vars(args), "layer": layer, "base_lock": None, "base_image": None})
         if command != name:  # a layer following its base: relocked with its own cut-offs
             one.exclude_newer = None
         result = _COMMANDS[command](one)
-        code = code or result
+        code = errors.most_severe(code, result) if name == "check" else (code or result)
     return code
 
 
@@ -327,9 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. The one place that turns every failure into its exit code and one line."""
     from lock.interrupt import Terminated, signals_raise
 
+    from lock.atomic import transaction
+
     parser = build_parser()
+    tx = None
     try:
-        with signals_raise():
+        with signals_raise(), transaction() as tx:
             args = parser.parse_args(argv)
             return _run(args)
     except _UsageError as e:
@@ -341,10 +360,24 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:  # e.g. a marker nested thousands deep
         error = InputError("input nested too deeply to parse")
     except KeyboardInterrupt:
-        print("lock: interrupted; no file was changed", file=sys.stderr)
+        print(f"lock: interrupted; {_what_changed(tx)}", file=sys.stderr)
         return errors.EXIT_INTERRUPTED
     except Terminated as e:
-        print(f"lock: stopped by {e}; no file was changed", file=sys.stderr)
+        print(f"lock: stopped by {e}; {_what_changed(tx)}", file=sys.stderr)
         return 128 + e.signum
-    print(f"lock: error: {error}", file=sys.stderr)
+    if tx is not None and tx.rolled_back:
+        print(f"lock: error: {error} -- {_what_changed(tx)}", file=sys.stderr)
+    else:
+        print(f"lock: error: {error}", file=sys.stderr)
     return error.exit_code
+
+
+def _what_changed(tx) -> str:
+    """After a failed run: which files it had written were put back, and which could not be."""
+    if tx is None or not tx.rolled_back:
+        return "no file was changed"
+    shown = ", ".join(sorted(os.path.relpath(p) for p in tx.written))
+    if not tx.left:
+        return f"no file was changed ({shown} put back as it was)"
+    return (f"CHANGED and could not be put back: {', '.join(os.path.relpath(p) for p in tx.left)} "
+            "(restore them from version control)")

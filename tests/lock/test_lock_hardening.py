@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.support.local_index import LocalIndex
-from tests.support.lock_helpers import lock_environment
+from tests.support.lock_helpers import error_line, lock_environment
 
 from lock.lockfile import parse_body
 
@@ -114,3 +114,41 @@ def test_lock_on_an_up_to_date_read_only_checkout_exits_0(locked, files):
     assert proc.returncode == 0, proc.stderr
     assert "requirements.lock is up to date" in proc.stdout
     assert files(root) == before
+
+
+@pytest.fixture
+def layered(project, lock, index):
+    """A base lock (demo-a) with a layer `hub` (demo-c<1) on top, both locked."""
+    local, env = index
+    local.add_wheel("demo-c", "0.5", BEFORE)
+    root = project("demo-a\n", files={"requirements-hub.in": "demo-c<1\n"})
+    with (root / "pyproject.toml").open("a") as f:
+        f.write("\n[tool.lock.layers.hub]\n")
+    proc = lock(root, "--exclude-newer", CUTOFF, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root / "requirements-hub.lock") == {"demo-c": "0.5"}
+    return root, local, env
+
+
+def test_a_failed_layer_step_puts_the_base_back(layered, lock, files):
+    """Finding 5: `add` rewrote the base, then the layer could not follow: all or nothing."""
+    root, _, env = layered
+    before = files(root)
+    proc = lock(root, "add", "demo-c", env=env)  # the base now pins demo-c 1.0; the layer wants <1
+    assert proc.returncode == 3, proc.stderr
+    line = error_line(proc)
+    assert line.endswith("-- no file was changed (requirements.in, requirements.lock, requirements.lock.index-view "
+                         "put back as it was)"), line
+    assert "lock: wrote" not in proc.stdout
+    assert files(root) == before
+
+
+def test_check_resolve_over_several_locks_exits_with_the_most_severe(layered, lock):
+    """Finding 6: the base's 5 (index changed) hid the layer's 1 (stale)."""
+    root, local, env = layered
+    local.add_wheel("demo-b", "1.1", LAGGED)
+    (root / "requirements-hub.in").write_text("demo-c<0.9\n")
+    proc = lock(root, "check", "--resolve", env=env)
+    assert "the package index changed under requirements.lock's cut-off" in proc.stderr
+    assert "requirements-hub.lock is out of date" in proc.stderr
+    assert proc.returncode == 1, proc.stderr
