@@ -152,3 +152,18 @@ def test_check_resolve_over_several_locks_exits_with_the_most_severe(layered, lo
     assert "the package index changed under requirements.lock's cut-off" in proc.stderr
     assert "requirements-hub.lock is out of date" in proc.stderr
     assert proc.returncode == 1, proc.stderr
+
+
+def test_an_earlier_per_package_cut_off_is_honoured(locked, lock):
+    """Finding 4: `add`/`upgrade PKG --exclude-newer DATE`, DATE before the lock's cut-off, as uv means it."""
+    root, local, env = locked
+    local.add_wheel("demo-c", "2.0", "2026-02-01T00:00:00Z")
+    proc = lock(root, "add", "demo-c", "--exclude-newer", "2026-01-15T00:00:00Z", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root / "requirements.lock")["demo-c"] == "1.0", proc.stdout
+    proc = lock(root, "upgrade", "demo-b", "--exclude-newer", "2025-12-15T00:00:00Z", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert pins(root / "requirements.lock") == {"demo-a": "1.0", "demo-b": "0.9", "demo-c": "1.0"}, proc.stdout
+    assert "demo-b 2025-12-15T00:00:00Z" in proc.stdout
+    again = lock(root, "check", "--resolve", env=env)
+    assert again.returncode == 0, again.stderr
