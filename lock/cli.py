@@ -214,9 +214,14 @@ def cmd_check(args) -> int:
     command = report.parsed.settings.command if report.parsed else (f"lock --layer {config.layer}" if config.layer else "lock")
     if report.problems:
         kinds = {p.kind for p in report.problems}
+        edited = [p.file or output for p in report.problems if p.kind == "edited"]
         if "missing" in kinds:
             head = f"{output} does not exist -- run `{command}` to create it"
-        elif "edited" in kinds:
+        elif edited and edited[0] != output:  # a derived file (pylock.toml, the index view)
+            head = f"{edited[0]} was edited by hand -- run `{command}` to regenerate it"
+            if edited[0].endswith(".index-view"):
+                head = f"{edited[0]} was edited by hand or damaged"
+        elif edited:
             head = (
                 f"{output} was edited by hand -- run `{command}` to regenerate it "
                 "(change requirements.in, or use `lock add` / `lock upgrade`, instead of the lock)"

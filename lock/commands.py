@@ -238,6 +238,11 @@ def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: st
 
     body_sha256 = header.parse(text).body_sha256
     if text == existing.text:
+        try:
+            check.read_view(config, body_sha256)
+        except index_view.ViewError as e:  # what it recorded is lost: it goes, none is made up
+            warn(f"{e}; it is removed (a view is recorded when the pins are chosen: the next `lock upgrade`)")
+            return ""
         return None
     if keep and existing.parsed:
         try:

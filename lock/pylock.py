@@ -123,6 +123,19 @@ def problems(config: Config, body_sha256: str, entries: list[Entry]) -> list[tup
         return [("stale", f"{shown} was made from another {lock} (its pins changed since)")]
     if recorded.get("packages-sha256") != _packages_sha256(data.get("packages", [])):
         return [("edited", f"{shown}: its packages were edited by hand (they no longer match its packages-sha256)")]
+    python = config.python.version
+    want_top = {"lock-version": "1.0", "environments": [f'sys_platform == "linux" and {p.marker}' for p in config.platforms],
+                "requires-python": f"=={python}.*", "created-by": CREATED_BY, "packages": data.get("packages", []),
+                "tool": {"lock": {k: recorded.get(k) for k in ("requirements-lock-body", "packages-sha256")}}}
+    if data != want_top:
+        edited = sorted(k for k in set(data) | set(want_top) if data.get(k) != want_top.get(k))
+        return [("edited", f"{shown}: {', '.join(edited)} edited by hand (not what lock writes for {lock})")]
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [("edited", f"{shown}: cannot read: {e}")]
+    if raw != COMMENT + tomli_w.dumps(data):
+        return [("edited", f"{shown}: its bytes are not what lock writes (a comment, spacing or order was changed by hand)")]
     want = {(e.name, Version(e.version), e.marker or None): {h.removeprefix("sha256:") for h in e.hashes}
             for e in entries if e.version}
     have = {}

@@ -4,6 +4,7 @@ never kept, a no-op `lock` writes nothing, a multi-lock run is all-or-nothing.""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -167,3 +168,54 @@ def test_an_earlier_per_package_cut_off_is_honoured(locked, lock):
     assert "demo-b 2025-12-15T00:00:00Z" in proc.stdout
     again = lock(root, "check", "--resolve", env=env)
     assert again.returncode == 0, again.stderr
+
+
+@pytest.fixture
+def with_pylock(project, lock, index):
+    local, env = index
+    root = project("demo-a\n")
+    with (root / "pyproject.toml").open("a") as f:
+        f.write('pylock = "pylock.toml"\n')
+    proc = lock(root, "--exclude-newer", CUTOFF, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "pylock.toml").is_file()
+    return root, env
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.replace('requires-python = "==3.13.*"', 'requires-python = ">=3.13"'),
+    lambda t: t.replace('lock-version = "1.0"', 'lock-version = "1.0"\n# a note'),
+    lambda t: t.replace('created-by = "lock"', 'created-by = "me"'),
+    lambda t: t + "\n",
+], ids=["requires-python", "comment", "created-by", "trailing-newline"])
+def test_an_edit_to_pylock_outside_its_packages_is_named_and_regenerated(with_pylock, lock, edit):
+    """Finding 7: check names pylock.toml (not requirements.lock) and `lock` writes it back."""
+    root, env = with_pylock
+    good = (root / "pylock.toml").read_bytes()
+    (root / "pylock.toml").write_text(edit(good.decode()))
+    proc = lock(root, "check", env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("lock: pylock.toml was edited by hand -- run `lock` to regenerate it"), proc.stderr
+    proc = lock(root, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "pylock.toml").read_bytes() == good
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: re.sub(r"^(demo-a) 1 ", r"\1 2 ", t, flags=re.M),
+    lambda t: re.sub(r"^(demo-b \d+ \S+ sha256:)[0-9a-f]", r"\g<1>0", t, flags=re.M),
+    lambda t: t.replace("# Written by lock", "#  Written by lock"),
+], ids=["count", "digest", "comment"])
+def test_an_edit_to_the_index_view_is_named_and_the_view_is_not_made_up(locked, lock, edit):
+    """Finding 7: a count or digest edit in the view passed check and survived `lock`."""
+    root, _, env = locked
+    view = root / "requirements.lock.index-view"
+    edited = edit(view.read_text())
+    assert edited != view.read_text()
+    view.write_text(edited)
+    proc = lock(root, "check", env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("lock: requirements.lock.index-view was edited by hand or damaged"), proc.stderr
+    proc = lock(root, env=env)
+    assert proc.returncode == 0 and not view.exists(), proc.stderr
+    assert lock(root, "check", env=env).returncode == 0
