@@ -274,7 +274,7 @@ def _report_drift(output: str, settings, resolved) -> int:
 def cmd_diff(args) -> int:
     if Path(args.old).is_dir() and Path(args.new).is_dir():
         return _diff_projects(args)
-    old, old_cut = commands.read_lock(args.old)
+    old, old_cut = commands.read_lock(args.old, missing=getattr(args, "old_missing", False))
     new, new_cut = commands.read_lock(args.new)
     changes = diff.compare(old, new)
     if args.format == "text":
@@ -305,7 +305,7 @@ def _diff_projects(args) -> int:
     for rel in commands.project_locks(args.new):
         old = Path(args.old, rel)
         one = argparse.Namespace(**{**vars(args), "old": str(old) if old.is_file() else os.devnull,
-                                    "new": str(Path(args.new, rel)), "title": rel})
+                                    "old_missing": not old.is_file(), "new": str(Path(args.new, rel)), "title": rel})
         code = cmd_diff(one) or code
     return code
 

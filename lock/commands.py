@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -303,9 +305,13 @@ def _read_requirements_text(path: Path) -> str:
         raise InputError(f"{path.name}: not UTF-8 text") from None
 
 
-def read_lock(name: str) -> tuple[list[Entry], str | None]:
+def read_lock(name: str, missing: bool = False) -> tuple[list[Entry], str | None]:
     """`lock diff`'s view of a file: its entries (refused as by every reader, lock.lockfile) and
-    its cut-off for the heading (None without a lock header)."""
+    its cut-off for the heading (None without a lock header). A lock whose body no longer matches
+    its header (truncated, edited) and an empty file are refused; `missing`: the file stands for a
+    lock that does not exist yet (no entries), as /dev/null does."""
+    if missing or name == os.devnull:
+        return [], None
     try:
         text = Path(name).read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -314,10 +320,15 @@ def read_lock(name: str) -> tuple[list[Entry], str | None]:
         raise InputError(f"{name}: is a directory, not a lock") from None
     except UnicodeDecodeError:
         raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
+    if not text.strip():
+        raise InputError(f"{name} is not a lock: it is empty")
     try:
-        parsed = header.parse(text)
+        parsed = header.parse(text.replace("\r\n", "\n"))
     except header.HeaderError:
         parsed = None
+    if parsed and header.body_sha256(parsed.body) != parsed.body_sha256:
+        raise InputError(f"{name} is not a valid lock: its body does not match its header's body-sha256 "
+                         "(truncated, or its pins were edited by hand)")
     try:
         entries = lockfile.valid_entries(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
     except InputError as e:
@@ -331,12 +342,18 @@ def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry],
     from lock.targets import Platform
 
     try:
-        settings = header.parse(Path(new).read_text(encoding="utf-8")).settings
+        parsed = header.parse(Path(new).read_text(encoding="utf-8").replace("\r\n", "\n"))
     except header.HeaderError:
         raise InputError(f"{new}: --details needs a lock header (its platforms and Python)") from None
+    settings = parsed.settings
+    if settings.fingerprint() != parsed.fingerprint or not settings.platforms \
+            or not re.fullmatch(r"3\.\d+", settings.python):
+        raise InputError(f"{new}: --details needs the lock header lock wrote (its platforms and Python); "
+                         "this one was edited by hand")
     cache = _cache_dir(Path(new))
     keyed = ({diff._key(e): e for e in old_entries}, {diff._key(e): e for e in new_entries})
-    return details.columns(changes, *keyed, Platform.parse(settings.platforms[0]), settings.python, cache)
+    platform = Platform.parse(settings.platforms[0], f"{new}: its header's platforms")
+    return details.columns(changes, *keyed, platform, settings.python, cache)
 
 
 def _cache_dir(near: Path) -> Path:
