@@ -227,7 +227,8 @@ def cmd_check(args) -> int:
                 "(change requirements.in, or use `lock add` / `lock upgrade`, instead of the lock)"
             )
         else:
-            head = f"{output} is out of date -- run `{command}` to update it"
+            stale = next(p.file or output for p in report.problems if p.kind == "stale")
+            head = f"{stale} is out of date -- run `{command}` to update it"
         print(f"lock: {head}:", file=sys.stderr)
         for p in report.problems:
             print(f"  - {p.message}", file=sys.stderr)
