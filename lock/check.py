@@ -104,7 +104,7 @@ def check(config: Config) -> Report:
             f"lock's {recorded.backend} options are now `{module.RESOLVER_OPTIONS}`; the lock was made with `{recorded.resolver_options}`",
         )
 
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     report.inputs = inputs
     before = {(kind, path): digest for kind, path, digest in recorded.inputs}
     now = {(f.kind, f.rel): f for f in inputs.files}

@@ -91,7 +91,7 @@ def _cutoff(exclude_newer: str | None) -> str | None:
 
 def lock(config: Config, backend: str | None, exclude_newer: str | None, say: Say, warn: Say) -> Relocked:
     """`lock`: relock with the recorded cut-offs (a new global one with --exclude-newer, else now for a first lock)."""
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     existing = engine.read_existing(config.output)
     explicit = _cutoff(exclude_newer)
     recorded = existing.parsed.settings.cutoffs if existing.parsed else None
@@ -106,7 +106,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
         warn: Say) -> Relocked:
     """`lock add SPEC...`: append to requirements.in (kept as it is: CRLF stays CRLF), the new
     packages at their newest (a per-package cut-off), nothing else moves."""
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     required = {s.name: s for s in inputs.specs}
     new: dict[str, str] = {}
     for raw in specs:
@@ -117,12 +117,13 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
             )
         if spec.name in new:
             raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
+        _in_base(config, spec, raw)
         new[spec.name] = str(spec.requirement)
     original = _read_requirements_text(config.requirements)
     text = append_specs(original, list(new.values()))
     if "\r\n" in original:
         text = original + text[len(original) :].replace("\n", "\r\n")
-    new_inputs = parse_tree(config.root, config.requirements, top_text=text)
+    new_inputs = parse_tree(config.root, config.requirements, top_text=text, key=config.requirements_key)
     existing = engine.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
@@ -134,7 +135,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
 def upgrade(config: Config, packages: list[str], backend: str | None, exclude_newer: str | None, say: Say,
             warn: Say) -> Relocked:
     """`lock upgrade [PKG...]`: a new global cut-off, or new per-package ones for PKG..."""
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     existing = engine.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     keep = None
@@ -153,13 +154,35 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
             except InvalidName:
                 raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
             if name not in known:
-                raise InputError(
-                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
-                )
+                raise InputError(f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} "
+                                 f"({_where_else(config, name, raw)})")
             names.append(name)
         cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
         keep = existing_pins(existing, but=names)
     return relock(config, inputs, cutoffs, existing, backend, say, warn, keep=keep)
+
+
+def _where_else(config: Config, name: str, raw: str) -> str:
+    """Advice for a package `upgrade` does not find in this lock: the layer that has it, else add."""
+    if config.layer is None:
+        for layer in layers.names(config):
+            other = layers.select(config, layer)
+            if any(e.name == name for e in engine.read_existing(other.output).entries):
+                return f"it is in layer {layer}'s {config.rel(other.output)}: lock upgrade --layer {layer} {raw}"
+    where = f" --layer {config.layer}" if config.layer else ""
+    return f"to add it: lock add{where} {raw}"
+
+
+def _in_base(config: Config, spec, raw: str) -> None:
+    """`lock add --layer L X` where L's base already installs X: nothing would be added."""
+    if config.base is None or spec.requirement.extras or spec.requirement.url:
+        return
+    pin = layers.read_base(config).entries.get(spec.name)
+    if pin is not None:
+        raise InputError(
+            f"lock add {shorten(raw)}: {spec.name} is already in the base lock {config.rel(config.base)} "
+            f"({pin.requirement}); the layer installs it from there, so nothing would be added"
+        )
 
 
 def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[str, str]:

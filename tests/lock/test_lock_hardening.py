@@ -219,3 +219,22 @@ def test_an_edit_to_the_index_view_is_named_and_the_view_is_not_made_up(locked, 
     proc = lock(root, env=env)
     assert proc.returncode == 0 and not view.exists(), proc.stderr
     assert lock(root, "check", env=env).returncode == 0
+
+
+def test_advice_names_the_layer_the_base_and_the_key(layered, lock, files):
+    """Finding 10: upgrade of a layer's package advised `lock add` (into the base image); a layer
+    package already in the base was "added"; a missing layer input named [tool.lock] requirements."""
+    root, _, env = layered
+    before = files(root)
+    proc = lock(root, "upgrade", "demo-c", env=env)
+    assert proc.returncode == 2 and error_line(proc) == (
+        "lock: error: lock upgrade 'demo-c': demo-c is not in requirements.lock (it is in layer hub's "
+        "requirements-hub.lock: lock upgrade --layer hub demo-c)"), proc.stderr
+    proc = lock(root, "add", "--layer", "hub", "demo-b", env=env)
+    assert proc.returncode == 2 and error_line(proc).startswith(
+        "lock: error: lock add 'demo-b': demo-b is already in the base lock requirements.lock (demo-b==1.0)"), proc.stderr
+    assert files(root) == before
+    (root / "requirements-hub.in").unlink()
+    proc = lock(root, "check", env=env)
+    assert error_line(proc) == ("lock: error: requirements-hub.in: not found (create it, or set "
+                                "[tool.lock.layers.hub] requirements in pyproject.toml)")
