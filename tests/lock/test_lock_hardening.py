@@ -4,6 +4,7 @@ never kept, a no-op `lock` writes nothing, a multi-lock run is all-or-nothing.""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -238,3 +239,23 @@ def test_advice_names_the_layer_the_base_and_the_key(layered, lock, files):
     proc = lock(root, "check", env=env)
     assert error_line(proc) == ("lock: error: requirements-hub.in: not found (create it, or set "
                                 "[tool.lock.layers.hub] requirements in pyproject.toml)")
+
+
+def test_a_cached_index_page_never_hides_what_the_index_view_lists(project, lock, tmp_path):
+    """Finding 12: with a warm uv cache (pages cacheable for 10 minutes, as PyPI's are), `lock
+    upgrade` missed a version the index lists under the new cut-off, while its view listed it."""
+    local = LocalIndex(tmp_path / "cached-index")
+    local.add_wheel("demo-a", "1.0", BEFORE, requires=["demo-b>=0.9"])
+    local.add_wheel("demo-b", "1.0", BEFORE)
+    with local.serve(max_age=600) as url:
+        env = {"UV_DEFAULT_INDEX": url, "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+        root = project("demo-a\n")
+        assert lock(root, "--exclude-newer", CUTOFF, env=env).returncode == 0
+        local.add_wheel("demo-b", "1.1", "2026-07-01T00:00:00Z")
+        page = local.root / "simple" / "demo-b" / "index.json"
+        os.utime(page, (page.stat().st_atime, page.stat().st_mtime + 10))  # surely newer than the cached copy
+        proc = lock(root, "upgrade", "--exclude-newer", "2026-08-01T00:00:00Z", env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert pins(root / "requirements.lock")["demo-b"] == "1.1", proc.stdout
+        check = lock(root, "check", "--resolve", env=env)
+        assert check.returncode == 0, check.stderr

@@ -102,14 +102,16 @@ class LocalIndex:
 
     # -- serving ---------------------------------------------------------------------------------
 
-    def serve(self) -> contextlib.AbstractContextManager[str]:
-        return serve(self.root)
+    def serve(self, max_age: int | None = None) -> contextlib.AbstractContextManager[str]:
+        return serve(self.root, max_age)
 
 
 @contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """Serve an index folder on a free port of 127.0.0.1; yields its simple index URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+def serve(root: Path, max_age: int | None = None) -> Iterator[str]:
+    """Serve an index folder on a free port of 127.0.0.1; yields its simple index URL. `max_age`:
+    pages say `Cache-Control: max-age=N`, as PyPI's do (a client may reuse them that long)."""
+    handler = type("_Cached", (_Handler,), {"max_age": max_age})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -122,6 +124,12 @@ def serve(root: Path) -> Iterator[str]:
 
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".json": PEP691}
+    max_age: int | None = None
+
+    def end_headers(self) -> None:
+        if self.max_age is not None:
+            self.send_header("Cache-Control", f"max-age={self.max_age}")
+        super().end_headers()
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)
