@@ -21,6 +21,7 @@ from lock.targets import Config
 class Problem:
     kind: str  # "missing", "edited" (hand edit of the lock) or "stale" (inputs changed)
     message: str
+    file: str | None = None  # the derived file it is about (pylock.toml, the index view); None: the lock
 
 
 @dataclass
@@ -30,8 +31,8 @@ class Report:
     entries: list[Entry] = field(default_factory=list)
     inputs: Inputs | None = None
 
-    def add(self, kind: str, message: str) -> None:
-        self.problems.append(Problem(kind, message))
+    def add(self, kind: str, message: str, file: str | None = None) -> None:
+        self.problems.append(Problem(kind, message, file))
 
 
 def check(config: Config) -> Report:
@@ -78,7 +79,8 @@ def check(config: Config) -> Report:
         read_view(config, parsed.body_sha256)
     except index_view.ViewError as e:
         view = config.rel(index_view.path_for(config.output))
-        report.add("edited", f"{e} -- lock writes it with the lock: restore it (git checkout -- {view}) or delete it")
+        report.add("edited", f"{e} -- lock writes it with the lock: restore it (git checkout -- {view}) or delete it",
+                   view)
 
     recorded = parsed.settings
     python = config.python
@@ -102,7 +104,7 @@ def check(config: Config) -> Report:
             f"lock's {recorded.backend} options are now `{module.RESOLVER_OPTIONS}`; the lock was made with `{recorded.resolver_options}`",
         )
 
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     report.inputs = inputs
     before = {(kind, path): digest for kind, path, digest in recorded.inputs}
     now = {(f.kind, f.rel): f for f in inputs.files}
@@ -127,8 +129,9 @@ def check(config: Config) -> Report:
         report.add("stale", "the order of the input files changed since the lock was made")
     from lock import pylock  # pylock.toml beside the lock, when the project keeps one
 
+    pylock_path = pylock.path_for(config)
     for kind, message in pylock.problems(config, parsed.body_sha256, body.entries):
-        report.add(kind, message)
+        report.add(kind, message, config.rel(pylock_path) if pylock_path else None)
     return report
 
 

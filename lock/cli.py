@@ -29,7 +29,9 @@ Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and ch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import io
 import os
 import sys
 from pathlib import Path
@@ -229,15 +231,21 @@ def cmd_check(args) -> int:
     command = report.parsed.settings.command if report.parsed else (f"lock --layer {config.layer}" if config.layer else "lock")
     if report.problems:
         kinds = {p.kind for p in report.problems}
+        edited = [p.file or output for p in report.problems if p.kind == "edited"]
         if "missing" in kinds:
             head = f"{output} does not exist -- run `{command}` to create it"
-        elif "edited" in kinds:
+        elif edited and edited[0] != output:  # a derived file (pylock.toml, the index view)
+            head = f"{edited[0]} was edited by hand -- run `{command}` to regenerate it"
+            if edited[0].endswith(".index-view"):
+                head = f"{edited[0]} was edited by hand or damaged"
+        elif edited:
             head = (
                 f"{output} was edited by hand -- run `{command}` to regenerate it "
                 "(change requirements.in, or use `lock add` / `lock upgrade`, instead of the lock)"
             )
         else:
-            head = f"{output} is out of date -- run `{command}` to update it"
+            stale = next(p.file or output for p in report.problems if p.kind == "stale")
+            head = f"{stale} is out of date -- run `{command}` to update it"
         print(f"lock: {head}:", file=sys.stderr)
         for p in report.problems:
             print(f"  - {p.message}", file=sys.stderr)
@@ -284,7 +292,7 @@ def _report_drift(output: str, settings, resolved) -> int:
 def cmd_diff(args) -> int:
     if Path(args.old).is_dir() and Path(args.new).is_dir():
         return _diff_projects(args)
-    old, old_cut = commands.read_lock(args.old)
+    old, old_cut = commands.read_lock(args.old, missing=getattr(args, "old_missing", False))
     new, new_cut = commands.read_lock(args.new)
     changes = diff.compare(old, new)
     if args.format == "text":
@@ -315,7 +323,7 @@ def _diff_projects(args) -> int:
     for rel in commands.project_locks(args.new):
         old = Path(args.old, rel)
         one = argparse.Namespace(**{**vars(args), "old": str(old) if old.is_file() else os.devnull,
-                                    "new": str(Path(args.new, rel)), "title": rel})
+                                    "old_missing": not old.is_file(), "new": str(Path(args.new, rel)), "title": rel})
         code = cmd_diff(one) or code
     return code
 
@@ -329,14 +337,28 @@ def _run(args) -> int:
     name = next((n for n, f in _COMMANDS.items() if f is args.func), None)
     if name is None or getattr(args, "layer", None):
         return args.func(args)
+    config = _config(args)
+    steps = commands.runs(config, name, None, getattr(args, "packages", []))
+    if name == "check" or len(steps) == 1:
+        return _steps(args, name, steps)
+    # One writer for the whole run, which main() makes one transaction: what each lock's step
+    # wrote is printed once every step has succeeded (a failure puts every file back).
+    printed = io.StringIO()
+    with commands.project_locked(config, functools.partial(_say, args)), contextlib.redirect_stdout(printed):
+        code = _steps(args, name, steps)
+    sys.stdout.write(printed.getvalue())
+    return code
+
+
+def _steps(args, name: str, steps) -> int:
     code = errors.EXIT_OK
-    for layer, command in commands.runs(_config(args), name, None, getattr(args, "packages", [])):
+    for layer, command in steps:
         one = args if layer is None else argparse.Namespace(
             **{**vars(args), "layer": layer, "base_lock": None, "base_image": None})
         if command != name:  # a layer following its base: relocked with its own cut-offs
             one.exclude_newer = None
         result = _COMMANDS[command](one)
-        code = code or result
+        code = errors.most_severe(code, result) if name == "check" else (code or result)
     return code
 
 
@@ -378,9 +400,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. The one place that turns every failure into its exit code and one line."""
     from lock.interrupt import Terminated, signals_raise
 
+    from lock.atomic import transaction
+
     parser = build_parser()
+    tx = None
     try:
-        with signals_raise():
+        with signals_raise(), transaction() as tx:
             args = parser.parse_args(argv)
             stdout, sys.stdout = sys.stdout, _StandardOutput(sys.stdout)
             try:
@@ -398,14 +423,28 @@ def main(argv: list[str] | None = None) -> int:
     except RecursionError:  # e.g. a marker nested thousands deep
         error = InputError("input nested too deeply to parse")
     except KeyboardInterrupt:
-        print("lock: interrupted; no file was changed", file=sys.stderr)
+        print(f"lock: interrupted; {_what_changed(tx)}", file=sys.stderr)
         return errors.EXIT_INTERRUPTED
     except Terminated as e:
-        print(f"lock: stopped by {e}; no file was changed", file=sys.stderr)
+        print(f"lock: stopped by {e}; {_what_changed(tx)}", file=sys.stderr)
         return 128 + e.signum
     _stdout_works()
-    print(f"lock: error: {error}", file=sys.stderr)
+    if tx is not None and tx.rolled_back:
+        print(f"lock: error: {error} -- {_what_changed(tx)}", file=sys.stderr)
+    else:
+        print(f"lock: error: {error}", file=sys.stderr)
     return error.exit_code
+
+
+def _what_changed(tx) -> str:
+    """After a failed run: which files it had written were put back, and which could not be."""
+    if tx is None or not tx.rolled_back:
+        return "no file was changed"
+    shown = ", ".join(sorted(os.path.relpath(p) for p in tx.written))
+    if not tx.left:
+        return f"no file was changed ({shown} put back as it was)"
+    return (f"CHANGED and could not be put back: {', '.join(os.path.relpath(p) for p in tx.left)} "
+            "(restore them from version control)")
 
 
 def wheelhouse() -> int:

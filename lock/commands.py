@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import InvalidName, canonicalize_name
 
-from lock import atomic, diff, engine, errors, header, index_view, layers, lockfile
+from lock import atomic, config_paths, diff, engine, errors, header, index_view, layers, lockfile
 from lock.cutoff import Cutoffs, now, parse_timestamp
 from lock.errors import InputError, ResolverError, shorten
 from lock.lockfile import Entry
@@ -37,11 +39,16 @@ def open_config(project: str | None, layer: str | None = None, base_lock: str | 
     start = Path(project) if project else Path.cwd()
     if not start.is_dir():
         raise InputError(f"--project {project}: not a directory")
+    from lock import pylock
+
     config = load_config(find_root(start))
     if base_lock:
         config = dataclasses.replace(config, base=Path(base_lock).resolve())
+    base_key = "--base-lock" if base_lock else "pyproject.toml [tool.lock] base-lock"
+    config_paths.validate(config, pylock.path_for(config), base_key)
     if base_image:
-        config = layers.fetch_base(config, base_image)
+        config = layers.fetch_base(config, base_image, config_paths.files(config, pylock.path_for(config), "")[1])
+        config_paths.validate(config, pylock.path_for(config), f"--base-image {base_image}")
     return layers.select(config, layer)
 
 
@@ -84,7 +91,7 @@ def _cutoff(exclude_newer: str | None) -> str | None:
 
 def lock(config: Config, backend: str | None, exclude_newer: str | None, say: Say, warn: Say) -> Relocked:
     """`lock`: relock with the recorded cut-offs (a new global one with --exclude-newer, else now for a first lock)."""
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     existing = engine.read_existing(config.output)
     explicit = _cutoff(exclude_newer)
     recorded = existing.parsed.settings.cutoffs if existing.parsed else None
@@ -99,7 +106,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
         warn: Say) -> Relocked:
     """`lock add SPEC...`: append to requirements.in (kept as it is: CRLF stays CRLF), the new
     packages at their newest (a per-package cut-off), nothing else moves."""
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     required = {s.name: s for s in inputs.specs}
     new: dict[str, str] = {}
     for raw in specs:
@@ -110,12 +117,13 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
             )
         if spec.name in new:
             raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
+        _in_base(config, spec, raw)
         new[spec.name] = str(spec.requirement)
     original = _read_requirements_text(config.requirements)
     text = append_specs(original, list(new.values()))
     if "\r\n" in original:
         text = original + text[len(original) :].replace("\n", "\r\n")
-    new_inputs = parse_tree(config.root, config.requirements, top_text=text)
+    new_inputs = parse_tree(config.root, config.requirements, top_text=text, key=config.requirements_key)
     existing = engine.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
@@ -127,7 +135,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
 def upgrade(config: Config, packages: list[str], backend: str | None, exclude_newer: str | None, say: Say,
             warn: Say) -> Relocked:
     """`lock upgrade [PKG...]`: a new global cut-off, or new per-package ones for PKG..."""
-    inputs = parse_tree(config.root, config.requirements)
+    inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
     existing = engine.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     keep = None
@@ -146,20 +154,53 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
             except InvalidName:
                 raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
             if name not in known:
-                raise InputError(
-                    f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} (to add it: lock add {raw})"
-                )
+                raise InputError(f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} "
+                                 f"({_where_else(config, name, raw)})")
             names.append(name)
         cutoffs = existing.parsed.settings.cutoffs.with_packages(names, stamp)
         keep = existing_pins(existing, but=names)
     return relock(config, inputs, cutoffs, existing, backend, say, warn, keep=keep)
 
 
+def _where_else(config: Config, name: str, raw: str) -> str:
+    """Advice for a package `upgrade` does not find in this lock: the layer that has it, else add."""
+    if config.layer is None:
+        for layer in layers.names(config):
+            other = layers.select(config, layer)
+            if any(e.name == name for e in engine.read_existing(other.output).entries):
+                return f"it is in layer {layer}'s {config.rel(other.output)}: lock upgrade --layer {layer} {raw}"
+    where = f" --layer {config.layer}" if config.layer else ""
+    return f"to add it: lock add{where} {raw}"
+
+
+def _in_base(config: Config, spec, raw: str) -> None:
+    """`lock add --layer L X` where L's base already installs X: nothing would be added."""
+    if config.base is None or spec.requirement.extras or spec.requirement.url:
+        return
+    pin = layers.read_base(config).entries.get(spec.name)
+    if pin is not None:
+        raise InputError(
+            f"lock add {shorten(raw)}: {spec.name} is already in the base lock {config.rel(config.base)} "
+            f"({pin.requirement}); the layer installs it from there, so nothing would be added"
+        )
+
+
 def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[str, str]:
     """The lock's pins for the resolver to keep (all but the packages named): an index that lists
     a new file under the cut-off (a lagging mirror, a back-dated upload) must not move them."""
+    if not vouched(existing):  # a hand-edited pin goes to the resolver as nothing at all
+        return {}
     skip = {canonicalize_name(n) for n in but}
     return {e.name: e.version for e in existing.entries if e.url is None and e.name not in skip}
+
+
+def vouched(existing: engine.Existing) -> bool:
+    """Whether the lock on disk is as lock wrote it: its body matches the header's body-sha256 and
+    its settings the header's fingerprint. Only then are its pins (and its index view) the
+    resolver's own; otherwise the lock is regenerated from its inputs."""
+    parsed = existing.parsed
+    return (parsed is not None and header.body_sha256(parsed.body) == parsed.body_sha256
+            and parsed.settings.fingerprint() == parsed.fingerprint)
 
 
 def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Existing, backend: str | None,
@@ -188,8 +229,11 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
     if requirements_text is not None:
         files.append((config.requirements, requirements_text))
     view = _index_view(config, entries, cutoffs, text, existing, warn, keep)
+    view_path = index_view.path_for(config.output)
     if view:
-        files.append((index_view.path_for(config.output), view))
+        files.append((view_path, view))
+    elif view == "" and view_path.exists():  # no view: one of the previous lock would mislead
+        files.append((view_path, None))
     files += _pylock(config, python, entries, text, existing)
     if files:
         try:
@@ -197,8 +241,6 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
         except OSError as e:  # read-only, no space, no permission, immutable: nothing was replaced
             failed = config.rel(Path(e.filename)) if e.filename else output
             raise errors.FileSystemError(f"cannot write {failed}: {e.strerror or e}") from None
-    if view == "":  # the index gave no view: a view of the previous lock would mislead
-        index_view.path_for(config.output).unlink(missing_ok=True)
     return Relocked(
         output=output,
         summary=f"{len(entries)} packages for Python {python} on {where} ({backend}, {cutoffs.describe()})",
@@ -211,17 +253,31 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
 
 def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: engine.Existing,
                 warn: Say, keep: dict[str, str] | None = None) -> str | None:
-    """The index view to write beside the lock: its text, "" when the index gives none (the old one
-    goes), None when the one on disk already belongs to this lock."""
+    """The index view to write beside the lock: its text, "" when there is none to give (the old
+    one goes), None to leave the file as it is.
+
+    Never made up from today's index for pins chosen earlier: a lock that is not rewritten keeps
+    its view as it is (a missing one stays missing, a damaged one is `lock check`'s to report),
+    and pins kept from a lock without a (valid) view get none."""
     from lock import check, index
 
     body_sha256 = header.parse(text).body_sha256
     if text == existing.text:
         try:
-            if check.read_view(config, body_sha256) is not None:
-                return None
+            check.read_view(config, body_sha256)
+        except index_view.ViewError as e:  # what it recorded is lost: it goes, none is made up
+            warn(f"{e}; it is removed (a view is recorded when the pins are chosen: the next `lock upgrade`)")
+            return ""
+        return None
+    if keep and existing.parsed:
+        try:
+            recorded = check.read_view(config, existing.parsed.body_sha256)
         except index_view.ViewError:
-            pass
+            recorded = None
+        if recorded is None or any(e.name not in recorded for e in entries if keep.get(e.name) == e.version):
+            warn(f"no index view recorded for {config.rel(config.output)}: the pins it keeps were chosen under an "
+                 "index view it did not record; the next `lock upgrade` records one")
+            return ""
     try:
         pages = index.many(e.name for e in entries)
     except ResolverError as e:
@@ -272,9 +328,13 @@ def _read_requirements_text(path: Path) -> str:
         raise InputError(f"{path.name}: not UTF-8 text") from None
 
 
-def read_lock(name: str) -> tuple[list[Entry], str | None]:
+def read_lock(name: str, missing: bool = False) -> tuple[list[Entry], str | None]:
     """`lock diff`'s view of a file: its entries (refused as by every reader, lock.lockfile) and
-    its cut-off for the heading (None without a lock header)."""
+    its cut-off for the heading (None without a lock header). A lock whose body no longer matches
+    its header (truncated, edited) and an empty file are refused; `missing`: the file stands for a
+    lock that does not exist yet (no entries), as /dev/null does."""
+    if missing or name == os.devnull:
+        return [], None
     try:
         text = Path(name).read_bytes().decode("utf-8")
     except FileNotFoundError:
@@ -283,10 +343,15 @@ def read_lock(name: str) -> tuple[list[Entry], str | None]:
         raise InputError(f"{name}: is a directory, not a lock") from None
     except UnicodeDecodeError:
         raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
+    if not text.strip():
+        raise InputError(f"{name} is not a lock: it is empty")
     try:
-        parsed = header.parse(text)
+        parsed = header.parse(text.replace("\r\n", "\n"))
     except header.HeaderError:
         parsed = None
+    if parsed and header.body_sha256(parsed.body) != parsed.body_sha256:
+        raise InputError(f"{name} is not a valid lock: its body does not match its header's body-sha256 "
+                         "(truncated, or its pins were edited by hand)")
     try:
         entries = lockfile.valid_entries(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
     except InputError as e:
@@ -300,12 +365,18 @@ def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry],
     from lock.targets import Platform
 
     try:
-        settings = header.parse(Path(new).read_text(encoding="utf-8")).settings
+        parsed = header.parse(Path(new).read_text(encoding="utf-8").replace("\r\n", "\n"))
     except header.HeaderError:
         raise InputError(f"{new}: --details needs a lock header (its platforms and Python)") from None
+    settings = parsed.settings
+    if settings.fingerprint() != parsed.fingerprint or not settings.platforms \
+            or not re.fullmatch(r"3\.\d+", settings.python):
+        raise InputError(f"{new}: --details needs the lock header lock wrote (its platforms and Python); "
+                         "this one was edited by hand")
     cache = _cache_dir(Path(new))
     keyed = ({diff._key(e): e for e in old_entries}, {diff._key(e): e for e in new_entries})
-    return details.columns(changes, *keyed, Platform.parse(settings.platforms[0]), settings.python, cache)
+    platform = Platform.parse(settings.platforms[0], f"{new}: its header's platforms")
+    return details.columns(changes, *keyed, platform, settings.python, cache)
 
 
 def _cache_dir(near: Path) -> Path:

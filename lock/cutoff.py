@@ -10,8 +10,11 @@ reproduce the file byte for byte.
 - `lock upgrade` moves the global cut-off to now and drops the per-package ones.
 - `lock upgrade NAME...` gives those names a per-package cut-off of now.
 
-Normal form: per-package cut-offs not later than the global one do nothing and are dropped; the
-rest are sorted by name. Timestamps are `YYYY-MM-DDTHH:MM:SSZ`, so string order is time order.
+A per-package cut-off means what uv's `--exclude-newer-package` means: that package's uploads up
+to that time, whether it is later than the global one (a package added or upgraded since) or
+earlier (a package held back). Normal form: a per-package cut-off equal to the global one does
+nothing and is dropped; the rest are sorted by name. Timestamps are `YYYY-MM-DDTHH:MM:SSZ`, so
+string order is time order.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 
-from lock.errors import InputError
+from lock.errors import InputError, shorten
 
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _STAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -34,22 +37,28 @@ def now(hours_ago: int = 0) -> str:
 
 
 def parse_timestamp(text: str, what: str = "--exclude-newer", *, latest: str | None = None) -> str:
-    """A date or RFC 3339 time, as a UTC timestamp to the second. Dates mean midnight UTC; times
-    without an offset are taken as UTC. Refuses the future: a cut-off later than now would let
-    uploads still to come change the lock."""
+    """A date or RFC 3339 time, as a UTC timestamp to the second. Dates mean midnight UTC; a time
+    needs its offset (Z, +02:00): without one it would mean the zone of whoever runs lock. Refuses
+    the future (a cut-off later than now would let uploads still to come change the lock) and
+    what a timestamp cannot hold (before year 1, after 9999 once in UTC)."""
     value = text.strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             when = dt.datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=dt.UTC)
         else:
             when = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=dt.UTC)
     except ValueError:
         raise InputError(
-            f"{what}: cannot read {text!r} as a date (use e.g. 2026-11-22 or 2026-11-22T10:00:00Z)"
+            f"{what}: cannot read {shorten(text)} as a date (use e.g. 2026-11-22 or 2026-11-22T10:00:00Z)"
         ) from None
-    stamp = when.astimezone(dt.UTC).replace(microsecond=0).strftime(_FORMAT)
+    if when.tzinfo is None:
+        raise InputError(f"{what}: {shorten(text)} has no time zone (add Z for UTC, e.g. {value}Z)")
+    try:
+        stamp = when.astimezone(dt.UTC).replace(microsecond=0).strftime(_FORMAT)
+    except (OverflowError, ValueError):
+        raise InputError(f"{what}: {shorten(text)} is out of range (years 1000 to 9999, in UTC)") from None
+    if not is_timestamp(stamp):  # strftime writes years before 1000 with fewer digits
+        raise InputError(f"{what}: {shorten(text)} is out of range (years 1000 to 9999, in UTC)")
     if stamp > (latest or now()):
         raise InputError(f"{what}: {stamp} is in the future; a cut-off must be in the past to be reproducible")
     return stamp
@@ -69,16 +78,19 @@ class Cutoffs:
         for name, stamp in self.packages:
             name = canonicalize_name(name)
             merged[name] = max(stamp, merged.get(name, stamp))
-        normal = tuple(sorted((n, s) for n, s in merged.items() if s > self.exclude_newer))
+        normal = tuple(sorted((n, s) for n, s in merged.items() if s != self.exclude_newer))
         object.__setattr__(self, "packages", normal)
 
     def with_packages(self, names, stamp: str) -> Cutoffs:
-        """Per-package cut-offs of `stamp` for `names` (kept if already later)."""
-        return Cutoffs(self.exclude_newer, (*self.packages, *((n, stamp) for n in names)))
+        """Per-package cut-offs of `stamp` for `names` (replacing theirs, earlier or later)."""
+        given = {canonicalize_name(n) for n in names}
+        kept = tuple((n, s) for n, s in self.packages if n not in given)
+        return Cutoffs(self.exclude_newer, (*kept, *((n, stamp) for n in sorted(given))))
 
     def with_global(self, stamp: str) -> Cutoffs:
-        """A new global cut-off; per-package ones that are not later than it fall away."""
-        return Cutoffs(stamp, self.packages)
+        """A new global cut-off. Per-package ones it overtakes fall away (they brought a package
+        forward); one that held a package back before the old global cut-off stays."""
+        return Cutoffs(stamp, tuple((n, s) for n, s in self.packages if s > stamp or s < self.exclude_newer))
 
     def describe(self) -> str:
         extra = "".join(f", {n} {s}" for n, s in self.packages)

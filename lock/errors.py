@@ -15,6 +15,18 @@ EXIT_NOT_REPRODUCIBLE = 6  # `lock check --resolve`: the same index view re-reso
 EXIT_FILESYSTEM = 7  # a file could not be read or written: read-only, no space, permission (names the path)
 EXIT_INTERRUPTED = 130  # Ctrl-C; SIGTERM / SIGHUP exit 128 + the signal number, also with no file changed
 
+# `lock check` over several locks (the project's and each layer's) reports every lock's finding and
+# exits with the most severe, first in this order: a lock to fix now (1), then a bug (6), then an
+# index that moved under a still valid lock (5).
+CHECK_SEVERITY = (EXIT_STALE, EXIT_NOT_REPRODUCIBLE, EXIT_INDEX_CHANGED, EXIT_OK)
+
+
+def most_severe(a: int, b: int) -> int:
+    """The exit code of two `check` findings that says more (CHECK_SEVERITY; others as they come)."""
+    rank = {code: n for n, code in enumerate(CHECK_SEVERITY)}
+    return min(a, b, key=lambda c: rank.get(c, -1))
+
+
 MAX_MESSAGE = 1000  # characters: a 100,000-character requirement must not print 100 KB
 
 

@@ -10,6 +10,7 @@ non-determinism: a package whose view is unchanged must resolve to the same byte
     # lock-body-sha256: sha256:...         the body of the lock this view belongs to
     certifi 57 2026-10-18T16:21:07Z sha256:...
     <name> <files under its cut-off> <newest upload-time, or -> <sha256 of those files>
+    # view-sha256: sha256:...              of every line above: an edit anywhere shows, offline
 
 The digest covers every file the resolver could see for the package (upload-time not later than
 its cut-off): filename, sha256 and yanked flag. Files without an upload-time are left out (uv
@@ -30,6 +31,8 @@ from lock.index import File
 SUFFIX = ".index-view"
 _LINE_RE = re.compile(r"^(\S+) (\d+) (\S+) (sha256:[0-9a-f]{64})$")
 _BODY_RE = re.compile(r"^# lock-body-sha256: (sha256:[0-9a-f]{64})$")
+_FIRST_RE = re.compile(r"^# What the package index listed for (.+) under its cut-offs when it was made\.$")
+_SELF = "# view-sha256: "
 
 
 class ViewError(ValueError):
@@ -82,7 +85,8 @@ def render(views: Mapping[str, PackageView], lock_name: str, body_sha256: str) -
         f"# lock-body-sha256: {body_sha256}",
     ]
     lines += [f"{name} {v.count} {v.newest or '-'} {v.digest}" for name, v in sorted(views.items())]
-    return "".join(f"{line}\n" for line in lines)
+    text = "".join(f"{line}\n" for line in lines)
+    return f"{text}{_SELF}sha256:{hashlib.sha256(text.encode()).hexdigest()}\n"
 
 
 def parse(text: str, display: str) -> tuple[str, dict[str, PackageView]]:
@@ -100,4 +104,10 @@ def parse(text: str, display: str) -> tuple[str, dict[str, PackageView]]:
         views[m[1]] = PackageView(int(m[2]), None if m[3] == "-" else m[3], m[4])
     if body is None:
         raise ViewError(f"{display}: no `# lock-body-sha256:` line")
+    first = _FIRST_RE.match(text.partition("\n")[0])
+    full = render(views, first[1], body) if first else None
+    # A view written before views carried their view-sha256 is held to the same bytes without it.
+    if full is None or text not in (full, full[: full.rindex(_SELF)]):
+        raise ViewError(f"{display}: its bytes are not what lock writes (edited by hand: a count, digest, "
+                        "upload-time, comment or spacing differs from its view-sha256)")
     return body, views

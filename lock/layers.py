@@ -47,8 +47,8 @@ def declared(root: Path, table, base_lock) -> tuple[tuple[tuple[str, Path, Path]
         raise InputError(f"{where} layers: must be a table of layers, e.g. [tool.lock.layers.hub]")
     layers = []
     for name, spec in table.items():
-        if not isinstance(name, str) or not _NAME_RE.match(name):
-            raise InputError(f"{where} layers: {name!r} is not a layer name (lower-case letters, digits and -)")
+        if not isinstance(name, str) or not _NAME_RE.match(name) or len(name) > 64:
+            raise InputError(f"{where} layers: {name!r} is not a layer name (up to 64 lower-case letters, digits and -)")
         if not isinstance(spec, dict) or set(spec) - set(_KEYS):
             raise InputError(f"{where}.layers.{name}: only {' and '.join(_KEYS)} may be set")
         paths = {"requirements": f"requirements-{name}.in", "output": f"requirements-{name}.lock", **spec}
@@ -239,9 +239,10 @@ IMAGE_LOCKS = "/opt/locks"  # where an image of this project carries its lock fi
 DEFAULT_BASE = "image-locks/requirements.lock"
 
 
-def fetch_base(config: Config, image: str) -> Config:
+def fetch_base(config: Config, image: str, outputs: list[tuple[str, Path]] = ()) -> Config:
     """`--base-image IMAGE`: the image's lock files into the base lock's folder (default
-    image-locks/), read with `docker cp` from a container that is created, never started."""
+    image-locks/), read with `docker cp` from a container that is created, never started.
+    `outputs`: (key, path) of the files this project's runs write, which the copy must not replace."""
     from lock import atomic
 
     target = config.base or config.root / DEFAULT_BASE
@@ -263,6 +264,13 @@ def fetch_base(config: Config, image: str) -> Config:
             if not (Path(tmp) / target.name).is_file():
                 raise InputError(f"--base-image {image}: no {target.name} in {IMAGE_LOCKS} (it has "
                                  f"{', '.join(p.name for p in locks)}; set [tool.lock] base-lock)")
+            written = {os.path.realpath(path): key for key, path in outputs}
+            for p in locks:
+                key = written.get(os.path.realpath(target.parent / p.name))
+                if key is not None:
+                    raise InputError(f"--base-image {image}: its {p.name} would replace this project's {key} "
+                                     f"({config.rel(target.parent / p.name)}); set [tool.lock] base-lock to a "
+                                     "folder of its own")
             target.parent.mkdir(parents=True, exist_ok=True)
             atomic.write_many([(target.parent / p.name, p.read_text(encoding="utf-8")) for p in locks])
     finally:

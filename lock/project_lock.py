@@ -31,9 +31,15 @@ def _still_there(fd: int, path: Path) -> bool:
         return False
 
 
+_held: set[Path] = set()  # held by this process: a run through several locks takes it once
+
+
 @contextlib.contextmanager
 def held(output: Path, say: Callable[[str], None]) -> Iterator[None]:
     path = lock_path(output)
+    if path in _held:
+        yield
+        return
     waited = False
     while True:
         try:
@@ -59,11 +65,13 @@ def held(output: Path, say: Callable[[str], None]) -> Iterator[None]:
         if _still_there(fd, path):
             break
         os.close(fd)  # the holder deleted it meanwhile: take the new one
+    _held.add(path)
     try:
         with contextlib.suppress(OSError):  # who holds it, for the message above
             os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield
     finally:
+        _held.discard(path)
         with contextlib.suppress(OSError):
             os.unlink(path)
         os.close(fd)

@@ -21,9 +21,11 @@ import sys
 import tomllib
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import tomli_w
 from packaging.pylock import Pylock, PylockValidationError
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
 from lock import atomic
@@ -65,8 +67,9 @@ def render(config: Config, python: str, entries: list[Entry], body_sha256: str, 
     packages = []
     cache.prefetch(e.name for e in entries if not e.url)
     for entry in sorted(entries, key=lambda e: (e.name, e.marker or "")):
-        if entry.url:
-            raise InputError(f"{entry.name}: a URL requirement has no index to point pylock.toml to")
+        if entry.url:  # a `NAME @ URL` wheel: its URL and hash, no index
+            packages.append(_url_package(entry))
+            continue
         page = cache.page(entry.name)
         wheels = []
         for h in sorted(entry.hashes):
@@ -101,6 +104,26 @@ def render(config: Config, python: str, entries: list[Entry], body_sha256: str, 
     return COMMENT + tomli_w.dumps(data)
 
 
+def _url_wheel(entry: Entry) -> tuple[str, Version]:
+    """The file name and version of a URL requirement's wheel (lock.url_files checked it is one)."""
+    filename = unquote(urlsplit(entry.url).path.rsplit("/", 1)[-1])
+    try:
+        return filename, parse_wheel_filename(filename)[1]
+    except InvalidWheelFilename:
+        raise InputError(f"{entry.name} @ {entry.url}: not a wheel's URL, which pylock.toml needs") from None
+
+
+def _url_package(entry: Entry) -> dict:
+    filename, version = _url_wheel(entry)
+    url = urlsplit(entry.url)._replace(fragment="").geturl()
+    package = {"name": entry.name, "version": str(version)}
+    if entry.marker:
+        package["marker"] = entry.marker
+    package["wheels"] = [{"name": filename, "url": url, "hashes": {"sha256": h.removeprefix("sha256:")}}
+                         for h in sorted(entry.hashes)]
+    return package
+
+
 def problems(config: Config, body_sha256: str, entries: list[Entry]) -> list[tuple[str, str]]:
     """(kind, message) for a pylock.toml that is missing, stale or edited; [] when in sync."""
     path = path_for(config)
@@ -122,8 +145,21 @@ def problems(config: Config, body_sha256: str, entries: list[Entry]) -> list[tup
         return [("stale", f"{shown} was made from another {lock} (its pins changed since)")]
     if recorded.get("packages-sha256") != _packages_sha256(data.get("packages", [])):
         return [("edited", f"{shown}: its packages were edited by hand (they no longer match its packages-sha256)")]
-    want = {(e.name, Version(e.version), e.marker or None): {h.removeprefix("sha256:") for h in e.hashes}
-            for e in entries if e.version}
+    python = config.python.version
+    want_top = {"lock-version": "1.0", "environments": [f'sys_platform == "linux" and {p.marker}' for p in config.platforms],
+                "requires-python": f"=={python}.*", "created-by": CREATED_BY, "packages": data.get("packages", []),
+                "tool": {"lock": {k: recorded.get(k) for k in ("requirements-lock-body", "packages-sha256")}}}
+    if data != want_top:
+        edited = sorted(k for k in set(data) | set(want_top) if data.get(k) != want_top.get(k))
+        return [("edited", f"{shown}: {', '.join(edited)} edited by hand (not what lock writes for {lock})")]
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [("edited", f"{shown}: cannot read: {e}")]
+    if raw != COMMENT + tomli_w.dumps(data):
+        return [("edited", f"{shown}: its bytes are not what lock writes (a comment, spacing or order was changed by hand)")]
+    want = {(e.name, Version(e.version) if e.version else _url_wheel(e)[1], e.marker or None):
+            {h.removeprefix("sha256:") for h in e.hashes} for e in entries}
     have = {}
     for p in data.get("packages", []):
         have[(p["name"], Version(p["version"]), p.get("marker"))] = {w["hashes"]["sha256"] for w in p.get("wheels", [])}

@@ -195,8 +195,9 @@ def _option(content: str) -> tuple[str, str] | None:
     return content.split(None, 1)[0].split("=", 1)[0], ""
 
 
-def parse_tree(root: Path, top: Path, top_text: str | None = None) -> Inputs:
-    """Parse `top` and everything it includes. `top_text` replaces top's content (for `lock add`)."""
+def parse_tree(root: Path, top: Path, top_text: str | None = None, key: str = "[tool.lock] requirements") -> Inputs:
+    """Parse `top` and everything it includes. `top_text` replaces top's content (for `lock add`);
+    `key`: the pyproject.toml setting that names `top`, for a message when it is missing."""
     root = root.resolve()
     inputs = Inputs([], [], [])
     seen: set[tuple[Path, str]] = set()
@@ -220,7 +221,7 @@ def parse_tree(root: Path, top: Path, top_text: str | None = None) -> Inputs:
             except FileNotFoundError:
                 if not stack:
                     raise InputError(
-                        f"{display}: not found (create it, or set [tool.lock] requirements in pyproject.toml)"
+                        f"{display}: not found (create it, or set {key} in pyproject.toml)"
                     ) from None
                 raise InputError(f"{where}: included file {display} not found") from None
             except IsADirectoryError:

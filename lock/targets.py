@@ -115,6 +115,11 @@ class Config:
     layer: str | None = None
     layers: tuple[tuple[str, Path, Path], ...] = ()  # (name, requirements, output)
 
+    @property
+    def requirements_key(self) -> str:
+        """The pyproject.toml setting that names this lock's requirements file."""
+        return f"[tool.lock.layers.{self.layer}] requirements" if self.layer else "[tool.lock] requirements"
+
     def rel(self, path: Path) -> str:
         """A path for messages, headers and annotations: relative to the project, never absolute."""
         try:

@@ -117,6 +117,9 @@ def command(requirements: str, python: str, platform: Platform, cutoffs: Cutoffs
         "--no-header",
         "--annotation-style",
         "split",
+        # Revalidate cached index pages (a conditional request each): a page uv cached minutes ago
+        # must not hide files the index view, read fresh by lock, lists under the cut-off.
+        "--refresh",
         *OPTIONS,
         "--python-version",
         python,

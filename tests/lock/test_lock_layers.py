@@ -85,6 +85,11 @@ def test_a_conflict_with_the_base_is_refused_naming_both(project, lock, env, err
         f.write(LAYER)
     assert lock(root, "--layer", "hub", env=env).returncode == 2  # no base lock yet: says to make it
     assert lock(root, "--exclude-newer", CUTOFF, env=env).returncode == 3
+    assert not (root / "requirements.lock").exists()  # one transaction: the base is not kept either
+    pyproject = (root / "pyproject.toml").read_text()
+    (root / "pyproject.toml").write_text(pyproject.replace(LAYER, ""))  # the base locked on its own
+    assert lock(root, "--exclude-newer", CUTOFF, env=env).returncode == 0
+    (root / "pyproject.toml").write_text(pyproject)
     before = files(root)
     proc = lock(root, "--layer", "hub", "--exclude-newer", CUTOFF, env=env)
     assert proc.returncode == 3, proc.stderr

@@ -68,3 +68,16 @@ def test_wheel_limited_by_a_marker_is_locked_for_its_machine_only(project, lock,
     text = (root / "requirements.lock").read_text()
     assert f'markupsafe @ {MARKUPSAFE}#sha256={MARKUPSAFE_SHA} ; platform_machine == "x86_64" \\\n' in text
     assert lock(root, "check").returncode == 0
+
+
+def test_a_url_requirement_locks_with_pylock_on(project, lock, cache):
+    """A documented `NAME @ URL` wheel failed after a full resolution whenever pylock.toml was on
+    (this project's default): pylock.toml now points at the URL, with its hash and no index."""
+    root = project(f"attrs\nsix @ {SIX}#sha256={SIX_SHA}\n")
+    with (root / "pyproject.toml").open("a") as f:
+        f.write('pylock = "pylock.toml"\n')
+    proc = lock(root, "--exclude-newer", OLD, env=cache)
+    assert proc.returncode == 0, proc.stderr
+    text = (root / "pylock.toml").read_text()
+    assert f'url = "{SIX}"' in text and f'sha256 = "{SIX_SHA}"' in text and 'version = "1.16.0"' in text
+    assert lock(root, "check").returncode == 0

@@ -105,10 +105,14 @@ def test_upgrade_resolve_step_reports_5_for_the_pull_request(fake_uv, tmp_path, 
 
 
 def older_lock(text: str) -> tuple[str, str, str]:
-    """The lock with its first pin set to version 0.0.1: (lock text, name, real version)."""
+    """The lock with its first pin set to version 0.0.1, its header made to match (lock diff
+    refuses a lock whose body-sha256 does not): (lock text, name, real version)."""
+    from lock import header
+
     match = re.search(r"^([A-Za-z0-9._-]+)==(\S+) \\$", text, re.M)
     assert match, "no pin found in requirements.lock"
-    return text[:match.start(2)] + "0.0.1" + text[match.end(2):], match[1], match[2]
+    edited = header.parse(text[:match.start(2)] + "0.0.1" + text[match.end(2):])
+    return header.render(edited.settings, edited.body), match[1], match[2]
 
 
 @pytest.mark.network

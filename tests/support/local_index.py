@@ -103,16 +103,20 @@ class LocalIndex:
 
     # -- serving ---------------------------------------------------------------------------------
 
-    def serve(self, credentials: str | None = None, connections: list | None = None) -> contextlib.AbstractContextManager[str]:
-        return serve(self.root, credentials, connections)
+    def serve(self, credentials: str | None = None, connections: list | None = None,
+              max_age: int | None = None) -> contextlib.AbstractContextManager[str]:
+        return serve(self.root, credentials, connections, max_age)
 
 
 @contextlib.contextmanager
-def serve(root: Path, credentials: str | None = None, connections: list | None = None) -> Iterator[str]:
+def serve(root: Path, credentials: str | None = None, connections: list | None = None,
+          max_age: int | None = None) -> Iterator[str]:
     """Serve an index folder on a free port of 127.0.0.1 over HTTP/1.1 (keep-alive); yields its
     simple index URL. `credentials` ("user:password"): every request must carry them as basic auth
-    (401 otherwise); `connections`: each new connection's client address is appended to it."""
-    handler = functools.partial(_Handler, directory=str(root), credentials=credentials, connections=connections)
+    (401 otherwise); `connections`: each new connection's client address is appended to it;
+    `max_age`: pages say `Cache-Control: max-age=N`, as PyPI's do (a client may reuse them that long)."""
+    handler = type("_Cached", (_Handler,), {"max_age": max_age})
+    handler = functools.partial(handler, directory=str(root), credentials=credentials, connections=connections)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -127,6 +131,7 @@ def serve(root: Path, credentials: str | None = None, connections: list | None =
 class _Handler(SimpleHTTPRequestHandler):
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".json": PEP691}
     protocol_version = "HTTP/1.1"  # keep-alive, as real indexes
+    max_age: int | None = None
 
     def __init__(self, *args, credentials: str | None = None, connections: list | None = None, **kwargs):
         self.credentials, self.connections = credentials, connections
@@ -147,6 +152,11 @@ class _Handler(SimpleHTTPRequestHandler):
                 self.end_headers()
                 return None
         return super().send_head()
+
+    def end_headers(self) -> None:
+        if self.max_age is not None:
+            self.send_header("Cache-Control", f"max-age={self.max_age}")
+        super().end_headers()
 
     def translate_path(self, path: str) -> str:
         local = super().translate_path(path)

@@ -3,6 +3,7 @@ command writes and prints, the cut-off bookkeeping, and that failures change no 
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -265,9 +266,11 @@ def test_diff_prints_markdown(project, fake_resolver, capsys, tmp_path):
 
 def test_diff_reads_locks_without_our_header(tmp_path, capsys):
     (tmp_path / "a").write_text("# made by hand\nsix==1.0 \\\n    --hash=sha256:" + "a" * 64 + "\n")
-    (tmp_path / "b").write_text("")
+    (tmp_path / "b").write_text("# made by hand: no packages\n")
     assert main(["diff", str(tmp_path / "a"), str(tmp_path / "b")]) == 0
     assert "| `six` | removed | 1.0 |  |" in capsys.readouterr().out
+    assert main(["diff", os.devnull, str(tmp_path / "a")]) == 0  # no lock yet
+    assert "| `six` | added |  | 1.0 |" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

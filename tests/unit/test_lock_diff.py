@@ -95,3 +95,48 @@ def test_diff_refuses_what_is_not_a_lock(tmp_path, capsys):
     binary.write_bytes(b"\xff\xfe\x00")
     assert main(["diff", str(lock), str(binary)]) == 2
     assert capsys.readouterr().err == f"lock: error: {binary}: not a lock (not UTF-8 text)\n"
+
+
+def _lock_text(entries, python="3.13", platforms=("x86_64-manylinux_2_28",)) -> str:
+    from lock import header
+    from lock.cutoff import Cutoffs
+    from lock.lockfile import render_body
+
+    settings = header.Settings(backend="uv", python=python, platforms=platforms, resolver_options="--generate-hashes",
+                               cutoffs=Cutoffs("2024-06-01T00:00:00Z"), inputs=(("-r", "requirements.in", "1" * 64),))
+    return header.render(settings, render_body(entries))
+
+
+def test_diff_refuses_an_empty_or_truncated_lock(tmp_path, capsys):
+    """Finding 9: an empty or truncated file was taken for a lock (\"every package removed\")."""
+    from lock.cli import main
+
+    good = tmp_path / "old.lock"
+    good.write_text(_lock_text(OLD))
+    empty = tmp_path / "empty.lock"
+    empty.write_text("")
+    assert main(["diff", str(good), str(empty)]) == 2
+    assert capsys.readouterr().err == f"lock: error: {empty} is not a lock: it is empty\n"
+    cut = tmp_path / "cut.lock"
+    text = good.read_text()
+    cut.write_text(text[: text.index("six==")])  # cut at a line end: every line still parses
+    assert main(["diff", str(good), str(cut)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"lock: error: {cut} is not a valid lock: its body does not match its header's"), err
+
+
+def test_diff_details_on_an_edited_header_is_one_line(tmp_path, capsys):
+    """Finding 8: `diff --details` on a lock whose header was edited was a traceback."""
+    from lock.cli import main
+
+    old = tmp_path / "old.lock"
+    old.write_text(_lock_text(OLD))
+    for n, text in enumerate([_lock_text(NEW).replace("# python: 3.13", "# python: 3.x"),
+                              _lock_text(NEW).replace("# platforms: x86_64-manylinux_2_28", "# platforms: "),
+                              _lock_text(NEW, python="3.x"), _lock_text(NEW, platforms=())]):
+        new = tmp_path / f"new{n}.lock"
+        new.write_text(text)
+        assert main(["diff", "--details", str(old), str(new)]) == 2, n
+        err = capsys.readouterr().err
+        assert err == (f"lock: error: {new}: --details needs the lock header lock wrote (its platforms and Python); "
+                       "this one was edited by hand\n"), err

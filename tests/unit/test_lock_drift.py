@@ -48,10 +48,14 @@ def test_the_view_file_round_trips_and_names_a_bad_line():
     views = index_view.compute({"demo-a": [A10, A11], "demo-b": None}, CUT)
     text = index_view.render(views, "requirements.lock", "sha256:" + "e" * 64)
     assert index_view.parse(text, "x.index-view") == ("sha256:" + "e" * 64, views)
-    with pytest.raises(index_view.ViewError, match=r"^x.index-view:8: not `<package>"):
+    with pytest.raises(index_view.ViewError, match=r"^x.index-view:9: not `<package>"):
         index_view.parse(text + "demo-c two -\n", "x.index-view")
     with pytest.raises(index_view.ViewError, match="no `# lock-body-sha256:` line"):
         index_view.parse("demo-a 1 - sha256:" + "0" * 64 + "\n", "x.index-view")
+    legacy = text[: text.index("# view-sha256: ")]  # written before views carried their own sha256
+    assert index_view.parse(legacy, "x.index-view") == ("sha256:" + "e" * 64, views)
+    with pytest.raises(index_view.ViewError, match="its bytes are not what lock writes"):
+        index_view.parse(text.replace(" 2 ", " 3 ", 1), "x.index-view")
 
 
 def test_recorded_view_unchanged_but_other_pins_is_a_non_determinism():

@@ -94,3 +94,19 @@ def test_input_uv_refuses_is_still_input_error(tmp_path):
     x86 = Platform.parse("x86_64-manylinux_2_28")
     with pytest.raises(InputError, match="Couldn't parse requirement"):
         uv_backend.resolve(tmp_path, "requirements.in", "3.13", x86, Cutoffs("2024-06-01T00:00:00Z"))
+
+
+def test_the_exit_code_table_documents_every_code_and_the_check_order():
+    """docs/lock-exit-codes.md: one row per code of lock/errors.py, and check's order over several locks."""
+    import re
+
+    from lock import errors
+    from tests.support.paths import PROJECT_ROOT
+
+    text = (PROJECT_ROOT / "docs" / "lock-exit-codes.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| ([\d, ]+) \|", text, re.M)
+    documented = [int(c) for row in rows for c in row.split(",") if c.strip()]
+    codes = {v for k, v in vars(errors).items() if k.startswith("EXIT_")}
+    assert set(documented) >= codes and 143 in documented and 129 in documented
+    order = [int(c) for c in re.findall(r"^\d\. \*\*(\d)\*\*", text, re.M)]
+    assert tuple(order) == errors.CHECK_SEVERITY

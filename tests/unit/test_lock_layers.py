@@ -4,6 +4,7 @@ which resolved packages a layer keeps."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -38,8 +39,8 @@ def test_a_layer_defaults_to_requirements_name_in_and_lock(project):
 
 
 @pytest.mark.parametrize("toml, message", [
-    ("\n[tool.lock.layers.Hub]\n", "pyproject.toml [tool.lock] layers: 'Hub' is not a layer name (lower-case "
-                                   "letters, digits and -)"),
+    ("\n[tool.lock.layers.Hub]\n", "pyproject.toml [tool.lock] layers: 'Hub' is not a layer name (up to 64 "
+                                   "lower-case letters, digits and -)"),
     ("\n[tool.lock.layers.hub]\ninput = \"x.in\"\n", "pyproject.toml [tool.lock].layers.hub: only requirements and "
                                                     "output may be set"),
     ("\n[tool.lock.layers]\nhub = 1\n", "pyproject.toml [tool.lock].layers.hub: only requirements and output may be set"),
@@ -88,3 +89,42 @@ def test_a_layer_keeps_no_pylock_of_its_own(project):
     config = load_config(root)
     assert pylock.path_for(config) == root / "pylock.toml"
     assert pylock.path_for(layers.select(config, "hub")) is None
+
+
+@pytest.mark.parametrize("toml, key", [
+    ('[tool.lock.layers.hub]\noutput = "requirements.lock"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.hub]\noutput = "./requirements.in"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.hub]\noutput = "requirements-hub.in"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.hub]\noutput = "requirements.lock.index-view"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.a]\noutput = "x.lock"\n[tool.lock.layers.b]\noutput = "x.lock"\n',
+     "[tool.lock.layers.b] output"),
+    ('[tool.lock.layers.hub]\noutput = "../elsewhere.lock"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.hub]\noutput = "/tmp/hub.lock"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.hub]\noutput = "Dockerfile"\n', "[tool.lock.layers.hub] output"),
+    ('[tool.lock.layers.hub]\noutput = "pyproject.toml"\n', "[tool.lock.layers.hub] output"),
+])
+def test_a_layer_output_that_would_clobber_a_file_is_refused_naming_the_key(project, toml, key):
+    """Finding 3: a layer writing over the base lock, an input or another layer's lock."""
+    from lock.commands import open_config
+
+    root = with_layers(project, "\n" + toml)
+    with pytest.raises(InputError, match=re.escape(f"pyproject.toml {key}: ")):
+        open_config(str(root))
+
+
+def test_a_base_lock_that_is_the_lock_itself_is_refused(project):
+    """Finding 3: `base-lock` equal to the lock's own output emptied the base lock."""
+    from lock.commands import open_config
+
+    root = project()
+    text = (root / "pyproject.toml").read_text().replace("[tool.lock]\n", '[tool.lock]\nbase-lock = "requirements.lock"\n')
+    (root / "pyproject.toml").write_text(text)
+    with pytest.raises(InputError, match=re.escape("pyproject.toml [tool.lock] output: requirements.lock is also "
+                                                   "pyproject.toml [tool.lock] base-lock")):
+        open_config(str(root))
+    (root / "pyproject.toml").write_text(text.replace('base-lock = "requirements.lock"\n', ""))
+    with pytest.raises(InputError, match=re.escape("is also --base-lock")):
+        open_config(str(root), base_lock=str(root / "requirements.lock"))
+    with pytest.raises(InputError, match=re.escape("pyproject.toml [tool.lock] pylock: pylock.toml is also pyproject.toml [tool.lock] output")):
+        (root / "pyproject.toml").write_text(text.replace('base-lock = "requirements.lock"\n', 'output = "pylock.toml"\npylock = "pylock.toml"\n'))
+        open_config(str(root))
