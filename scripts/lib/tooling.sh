@@ -32,6 +32,6 @@ ensure_tooling() {
     sync+=(--no-default-groups --inexact)
     say "syncing the lock tool's environment (.venv) from uv.lock"
   fi
-  (cd "$PROJECT_ROOT" && "$UV" "${sync[@]}") || die "uv sync --locked failed (is uv.lock up to date with pyproject.toml?)"
+  (cd "$PROJECT_ROOT" && "$UV" ${sync[@]+"${sync[@]}"}) || die "uv sync --locked failed (is uv.lock up to date with pyproject.toml?)"
   export PATH="$PROJECT_ROOT/.venv/bin:$TOOLS_DIR/bin:$PATH"
 }
