@@ -103,3 +103,8 @@ def test_lab_settings_volume_outlives_the_container(compose_project):
     server = compose_project.server()
     poll(lambda: server.get(url).status_code == 200, 30, "settings API")
     assert server.get(url).json()["settings"]["theme"] == "JupyterLab Dark"
+
+
+def test_env_example_offers_every_setting():
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    assert {v for v in table_variables() if not re.search(rf"^#?{v}=", example, re.M)} == set()
