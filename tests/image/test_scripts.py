@@ -29,6 +29,12 @@ def checkout():
         yield copy_project(copy)
 
 
+def drop_lab_state(env):
+    """scripts/stop keeps the lab's settings volume (as it should); the test's own goes afterwards."""
+    subprocess.run(["docker", "volume", "rm", "-f", f"{env['COMPOSE_PROJECT_NAME']}_lab-state"],
+                   capture_output=True, timeout=60)
+
+
 def run(script, checkout, env, timeout=1200):
     return subprocess.run([str(checkout / "scripts" / script)], cwd=checkout, env={**os.environ, **env},
                           capture_output=True, text=True, timeout=timeout)
@@ -61,6 +67,7 @@ def test_start_prints_url_that_answers_then_stop(checkout):
                                 timeout=10).status_code == 200, f"{path} did not survive scripts/stop && scripts/start"
     finally:
         stopped = run("stop", checkout, env)
+        drop_lab_state(env)
     assert stopped.returncode == 0, stopped.stderr
 
 
@@ -112,6 +119,7 @@ def test_start_shows_a_bad_setting_at_once(checkout):
         result = run("start", checkout, env)
     finally:
         run("stop", checkout, env)
+        drop_lab_state(env)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     # (compose's progress output may leave a terminal control code at the start of the line)
@@ -172,6 +180,7 @@ def test_start_and_stop_as_a_non_root_user_in_the_docker_group(newcomer):
         assert (saved.stat().st_uid, saved.stat().st_gid) == (uid, gid)
     finally:
         stopped = script("stop")
+        drop_lab_state(env)
     assert stopped.returncode == 0, stopped.stderr
     assert not subprocess.run(["docker", "compose", "-p", env["COMPOSE_PROJECT_NAME"], "ps", "-q"],
                               capture_output=True, text=True).stdout.strip()
