@@ -112,13 +112,17 @@ ARG NB_UID=1000
 ARG NB_GID=1000
 
 # A non-root user. --non-unique: a host GID may already name a system group (20 on macOS).
+# .jupyter/lab: the user's lab settings and workspaces, where compose mounts a volume that
+# keeps them (a fresh volume takes this folder's owner).
 # --no-log-init: no lastlog/faillog entries. Then clamp the times of what this RUN wrote
 # (/etc/hosts, hostname and resolv.conf are mounted by the build, not files of the image).
 RUN groupadd --non-unique --gid "${NB_GID}" jovyan \
     && useradd --no-log-init --non-unique --uid "${NB_UID}" --gid "${NB_GID}" \
        --home-dir /home/jovyan --no-create-home --shell /bin/bash jovyan \
     && mkdir -p /home/jovyan/notebooks /home/jovyan/data \
+       /home/jovyan/.jupyter/lab/user-settings /home/jovyan/.jupyter/lab/workspaces \
     && chown "${NB_UID}:${NB_GID}" /home/jovyan/notebooks /home/jovyan/data \
+    && chown -R "${NB_UID}:${NB_GID}" /home/jovyan/.jupyter \
     && find /etc /home \( -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf \) -prune \
        -o -newermt "@${SOURCE_DATE_EPOCH}" -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
 

@@ -22,6 +22,17 @@ c.ServerApp.contents_manager_class = "jupyterlab_minimalist.contents.AtomicConte
 c.ServerApp.kernel_manager_class = "jupyterlab_minimalist.kernels.StartingKernelsUnlisted"
 c.ServerApp.open_browser = False
 
+# The user's lab settings (theme, shortcuts) and workspaces (open tabs, layout): in the volume
+# compose mounts on /home/jovyan/.jupyter, so they outlive restarts and HOME's tmpfs (which also
+# counts against the memory limit). Where it is not writable (a read-only root, no volume), the
+# Jupyter default under HOME; JUPYTERLAB_SETTINGS_DIR / JUPYTERLAB_WORKSPACES_DIR still win.
+LAB_STATE = "/home/jovyan/.jupyter/lab"
+if os.access(LAB_STATE, os.W_OK):
+    if not os.environ.get("JUPYTERLAB_SETTINGS_DIR"):
+        c.LabApp.user_settings_dir = f"{LAB_STATE}/user-settings"
+    if not os.environ.get("JUPYTERLAB_WORKSPACES_DIR"):
+        c.LabApp.workspaces_dir = f"{LAB_STATE}/workspaces"
+
 # The token: JUPYTER_TOKEN when set and non-empty, else Jupyter's own random token (printed in
 # the logs). An empty JUPYTER_TOKEN (as compose passes an unset variable) must not mean "no token".
 if os.environ.get("JUPYTER_TOKEN", None) == "":

@@ -2,7 +2,8 @@
 
     lock [--exclude-newer DATE] [--backend uv|pip-tools]   resolve requirements.in into requirements.lock
     lock add SPEC...                                        add requirements (newest versions), relock
-    lock upgrade [PKG...]                                   move the cut-off to now (or only for PKG...)
+    lock remove PKG...                                      remove requirements, relock (other pins stay)
+    lock upgrade [PKG...]                                   move the cut-off to now minus settle-hours (or only for PKG...)
     lock check [--resolve]                                  is the lock up to date and untouched? (offline)
     lock diff OLD NEW [--exit-code] [--details]             what changed, as Markdown (--details: size, licence;
                                                             two locks, or two project folders: every lock of
@@ -103,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--exclude-newer",
         metavar="DATE",
-        help="resolve with uploads up to DATE (default: the cut-off recorded in the lock, else now)",
+        help="resolve with uploads up to DATE (default: the cut-off recorded in the lock, else now minus [tool.lock] settle-hours)",
     )
     parser.set_defaults(func=cmd_lock)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -114,16 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--exclude-newer",
         metavar="DATE",
         default=argparse.SUPPRESS,
-        help="per-package cut-off for the new packages (default: now)",
+        help="per-package cut-off for the new packages (default: now minus [tool.lock] settle-hours, 24 by default)",
     )
     _backend_option(p, suppress=True)
     _common(p, suppress=True)
     _layer_options(p, suppress=True)
     p.set_defaults(func=cmd_add)
 
+    p = sub.add_parser("remove", help="remove requirements from requirements.in and relock (other pins stay)")
+    p.add_argument("packages", nargs="+", metavar="PKG", help="a package name required in requirements.in")
+    _backend_option(p, suppress=True)
+    _common(p, suppress=True)
+    _layer_options(p, suppress=True)
+    p.set_defaults(func=cmd_remove)
+
     p = sub.add_parser("upgrade", help="upgrade everything, or only the named packages")
     p.add_argument("packages", nargs="*", metavar="PKG")
-    p.add_argument("--exclude-newer", metavar="DATE", default=argparse.SUPPRESS, help="the new cut-off (default: now)")
+    p.add_argument("--exclude-newer", metavar="DATE", default=argparse.SUPPRESS, help="the new cut-off (default: now minus [tool.lock] settle-hours)")
     _backend_option(p, suppress=True)
     _common(p, suppress=True)
     _layer_options(p, suppress=True)
@@ -215,6 +223,11 @@ def cmd_lock(args) -> int:
 def cmd_add(args) -> int:
     return _writing(args, lambda config, say: commands.add(
         config, args.specs, getattr(args, "backend", None), getattr(args, "exclude_newer", None), say, _warn))
+
+
+def cmd_remove(args) -> int:
+    return _writing(args, lambda config, say: commands.remove(
+        config, args.packages, getattr(args, "backend", None), say, _warn))
 
 
 def cmd_upgrade(args) -> int:
@@ -328,7 +341,7 @@ def _diff_projects(args) -> int:
     return code
 
 
-_COMMANDS = {"lock": cmd_lock, "add": cmd_add, "upgrade": cmd_upgrade, "check": cmd_check}
+_COMMANDS = {"lock": cmd_lock, "add": cmd_add, "remove": cmd_remove, "upgrade": cmd_upgrade, "check": cmd_check}
 
 
 def _run(args) -> int:

@@ -67,9 +67,9 @@ def runs(config: Config, command: str, layer: str | None, packages: list[str]) -
     project's lock, then each layer: `lock` and `check` go through all; after `add` or `upgrade PKG`
     of the base its layers are relocked with their own cut-offs (they follow the base); `upgrade`
     moves every cut-off."""
-    if command not in ("lock", "add", "upgrade", "check") or layer:
+    if command not in ("lock", "add", "remove", "upgrade", "check") or layer:
         return [(layer, command)]
-    follow = "lock" if command == "add" or (command == "upgrade" and packages) else command
+    follow = "lock" if command in ("add", "remove") or (command == "upgrade" and packages) else command
     return [(None, command), *((name, follow) for name in layers.names(config))]
 
 
@@ -130,6 +130,45 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
     cutoffs = base.with_packages(new, stamp)
     return relock(config, new_inputs, cutoffs, existing, backend, say, warn, requirements_text=text,
                   keep=existing_pins(existing, but=new))
+
+
+def remove(config: Config, packages: list[str], backend: str | None, say: Say, warn: Say) -> Relocked:
+    """`lock remove PKG...`: delete their lines from requirements.in (the rest kept byte for byte),
+    drop their per-package cut-offs, relock; every other pin stays, what only they needed goes."""
+    inputs = parse_tree(config.root, config.requirements)
+    top = config.rel(config.requirements)
+    names = []
+    for raw in packages:
+        try:
+            name = canonicalize_name(raw, validate=True)
+        except InvalidName:
+            raise InputError(f"lock remove {shorten(raw)}: not a package name") from None
+        specs = [s for s in inputs.specs if s.name == name]
+        if not specs:
+            raise InputError(f"lock remove {shorten(raw)}: {name} is not required in {top} (nothing to remove)")
+        elsewhere = [s for s in specs if s.file != top]
+        if elsewhere:
+            raise InputError(f"lock remove {shorten(raw)}: {name} is required in {elsewhere[0].where}; remove it there")
+        if name in names:
+            raise InputError(f"lock remove {shorten(raw)}: {name} is given twice")
+        names.append(name)
+    original = _read_requirements_text(config.requirements)
+    lines = original.splitlines(keepends=True)
+    dropped: set[int] = set()
+    for spec in (s for s in inputs.specs if s.name in names):
+        number = spec.line - 1
+        while True:  # the requirement and its continuation lines
+            dropped.add(number)
+            if not lines[number].rstrip("\r\n").endswith("\\") or number + 1 >= len(lines):
+                break
+            number += 1
+    text = "".join(line for number, line in enumerate(lines) if number not in dropped)
+    new_inputs = parse_tree(config.root, config.requirements, top_text=text)
+    existing = engine.read_existing(config.output)
+    cutoffs = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(now(config.settle_hours))
+    cutoffs = Cutoffs(cutoffs.exclude_newer, tuple((n, s) for n, s in cutoffs.packages if n not in names))
+    return relock(config, new_inputs, cutoffs, existing, backend, say, warn, requirements_text=text,
+                  keep=existing_pins(existing, but=names))
 
 
 def upgrade(config: Config, packages: list[str], backend: str | None, exclude_newer: str | None, say: Say,

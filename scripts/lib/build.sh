@@ -16,7 +16,10 @@ base_label_args() {
 # The image label that names the lock files an image carries in /opt/locks, each with its sha256.
 LOCKS_LABEL=org.jupyterlab-minimalist.locks
 
-lock_sha256() { sha256sum <"$1" | cut -d' ' -f1; }
+# sha256sum on Linux, shasum on macOS.
+lock_sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum <"$1"; else shasum -a 256 <"$1"; fi | cut -d' ' -f1
+}
 
 # SOURCE_DATE_EPOCH if set, else the last commit's time: the image's `created` and every file time,
 # so rebuilds are identical.
@@ -61,7 +64,7 @@ pick_tag() {
 layer_args() {
   pick_option base "an IMAGE" jupyterlab-minimalist:latest "$@"
   base=$picked
-  pick_tag "" "${rest[@]}"
+  pick_tag "" ${rest[@]+"${rest[@]}"}
   [ ${#rest[@]} -gt 0 ] || die "which layer lock? (usage: scripts/build-layer [--base IMAGE] [--tag TAG] LOCK)"
   lock=${rest[0]}
   rest=("${rest[@]:1}")
@@ -90,12 +93,13 @@ build_image() {
     --output "$sbom_dir/jupyterlab-minimalist.cdx.json" || die "the SBOM of $context/requirements.lock could not be made"
   chmod 0755 "$sbom_dir" && chmod 0644 "$sbom_dir/jupyterlab-minimalist.cdx.json"
   args+=(--build-context "sbom=$sbom_dir")
-  mapfile -t base_args < <(base_label_args "$base")
+  base_args=()
+  while IFS= read -r label; do base_args+=("$label"); done < <(base_label_args "$base")
   labels=$("$PROJECT_ROOT/.venv/bin/python" -m lock.labels --project "$PROJECT_ROOT" --lock "$context/requirements.lock" \
-    --revision "$commit" --created "$epoch" "${base_args[@]}") || die "the image labels could not be computed"
+    --revision "$commit" --created "$epoch" ${base_args[@]+"${base_args[@]}"}) || die "the image labels could not be computed"
   while IFS= read -r label; do args+=(--label "$label"); done <<<"$labels"
   say "building $tag on $base"
-  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "$context" >&2 ||
+  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" ${args[@]+"${args[@]}"} "$@" "$context" >&2 ||
     die "docker build of $tag failed"
   # Beside the image: sbom/<name>_<tag>.cdx.json.
   mkdir -p "$PROJECT_ROOT/sbom"
@@ -122,7 +126,7 @@ build_layer() {
               --label "$LOCKS_LABEL=${locks:+$locks }${lock##*/} sha256:$(lock_sha256 "$context/$lock")")
   common_build_args
   say "building $tag: $lock on $base"
-  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" "${args[@]}" "$@" "$context" >&2 ||
+  docker buildx build --load --progress "${BUILD_PROGRESS:-quiet}" -t "$tag" ${args[@]+"${args[@]}"} "$@" "$context" >&2 ||
     die "docker build of $tag failed"
   mkdir -p "$PROJECT_ROOT/sbom"
   cp "$sbom_dir/${name%.lock}.cdx.json" "$PROJECT_ROOT/sbom/$(printf '%s' "$tag" | tr '/:' '__').cdx.json"

@@ -18,8 +18,8 @@ install_engine_debian() {
   local opts=(-o "Dir::Etc::sourcelist=$tmp/sources.list" -o "Dir::Etc::sourceparts=-"
               -o "Dir::State::Lists=$tmp/lists" -o "APT::Get::List-Cleanup=0")
   say "installing Docker Engine, buildx and compose from Debian trixie ($mirror)"
-  apt-get "${opts[@]}" update -qq >&2 || die "apt-get update of trixie from $mirror failed"
-  (cd "$tmp/debs" && apt-get "${opts[@]}" download docker.io docker-buildx docker-compose >&2) ||
+  apt-get ${opts[@]+"${opts[@]}"} update -qq >&2 || die "apt-get update of trixie from $mirror failed"
+  (cd "$tmp/debs" && apt-get ${opts[@]+"${opts[@]}"} download docker.io docker-buildx docker-compose >&2) ||
     die "could not download docker.io, docker-buildx, docker-compose from trixie"
   apt_update_once
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tmp"/debs/*.deb >&2 ||

@@ -1,6 +1,8 @@
-# ensure_tooling: the project's own Python tooling -- uv (pinned and hash-checked, from
-# image/build-tools.txt, the same pin the image build uses) and the dev environment in .venv,
-# installed exactly as uv.lock says. Sourced after common.sh.
+# ensure_tooling [dev]: the project's own Python tooling -- uv (pinned and hash-checked, from
+# image/build-tools.txt, the same pin the image build uses) and .venv, installed as uv.lock says.
+# Without `dev`: only the `lock` tool's own dependencies (what the SBOM and labels of a build
+# need, about 20 packages), added to whatever .venv holds. With `dev`: the whole dev group
+# (tests, linters, browser driver, JupyterHub; over 100 packages). Sourced after common.sh.
 
 TOOLS_DIR="$PROJECT_ROOT/.cache/tools"
 UV="$TOOLS_DIR/bin/uv"
@@ -16,7 +18,20 @@ ensure_tooling() {
     "$TOOLS_DIR/bin/pip" install --quiet --disable-pip-version-check --require-hashes \
       --only-binary :all: -r "$PROJECT_ROOT/image/build-tools.txt" >&2 || die "installing uv failed"
   fi
-  say "syncing the dev environment (.venv) from uv.lock"
-  (cd "$PROJECT_ROOT" && "$UV" sync --locked --quiet) || die "uv sync --locked failed (is uv.lock up to date with pyproject.toml?)"
+  # uv trusts its own roots, not the host's store: hand it the host's bundle (a TLS-intercepting
+  # proxy's CA added there then works for uv as it does for pip and curl).
+  if [ -z "${SSL_CERT_FILE:-}" ]; then
+    local ca
+    if ca=$(host_ca_bundle); then export SSL_CERT_FILE=$ca; fi
+  fi
+  local sync=(sync --locked --quiet)
+  if [ "${1:-}" = dev ]; then
+    say "syncing the dev environment (.venv) from uv.lock"
+  else
+    # --inexact: a dev environment already there stays as it is.
+    sync+=(--no-default-groups --inexact)
+    say "syncing the lock tool's environment (.venv) from uv.lock"
+  fi
+  (cd "$PROJECT_ROOT" && "$UV" ${sync[@]+"${sync[@]}"}) || die "uv sync --locked failed (is uv.lock up to date with pyproject.toml?)"
   export PATH="$PROJECT_ROOT/.venv/bin:$TOOLS_DIR/bin:$PATH"
 }

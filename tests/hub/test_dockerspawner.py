@@ -147,5 +147,5 @@ def test_locked_jupyterhub_major_is_the_hubs(hub, hub_image, docker_client):
     in_image = docker_client.containers.run(hub_image, ["jupyterhub-singleuser", "--version"], remove=True).decode().strip()
     assert in_image == locked
     assert locked.split(".")[0] == running.split(".")[0], (locked, running)
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    assert f"JupyterHub {locked.split('.')[0]}." in readme, "README must name the hub versions the image is for"
+    readme = (PROJECT_ROOT / "docs" / "teams.md").read_text()
+    assert f"JupyterHub {locked.split('.')[0]}." in readme, "docs/teams.md must name the hub versions the image is for"

@@ -42,8 +42,8 @@ def test_labels_name_the_commit_the_lock_and_the_base(image, docker_client):
     assert base.id == labels["org.jupyterlab-minimalist.base.id"]
 
 
-def test_readme_commands_read_the_labels_and_the_sbom(image):
-    readme = (PROJECT_ROOT / "README.md").read_text()
+def test_contributing_commands_read_the_labels_and_the_sbom(image):
+    readme = (PROJECT_ROOT / "CONTRIBUTING.md").read_text()
     section = readme.split("## What is in the image", 1)[1].split("\n## ", 1)[0]
     lines = [line for line in section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines() if line]
     assert len(lines) == 2

@@ -29,6 +29,12 @@ def checkout():
         yield copy_project(copy)
 
 
+def drop_lab_state(env):
+    """scripts/stop keeps the lab's settings volume (as it should); the test's own goes afterwards."""
+    subprocess.run(["docker", "volume", "rm", "-f", f"{env['COMPOSE_PROJECT_NAME']}_lab-state"],
+                   capture_output=True, timeout=60)
+
+
 def run(script, checkout, env, timeout=1200):
     return subprocess.run([str(checkout / "scripts" / script)], cwd=checkout, env={**os.environ, **env},
                           capture_output=True, text=True, timeout=timeout)
@@ -61,6 +67,7 @@ def test_start_prints_url_that_answers_then_stop(checkout):
                                 timeout=10).status_code == 200, f"{path} did not survive scripts/stop && scripts/start"
     finally:
         stopped = run("stop", checkout, env)
+        drop_lab_state(env)
     assert stopped.returncode == 0, stopped.stderr
 
 
@@ -112,9 +119,68 @@ def test_start_shows_a_bad_setting_at_once(checkout):
         result = run("start", checkout, env)
     finally:
         run("stop", checkout, env)
+        drop_lab_state(env)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     # (compose's progress output may leave a terminal control code at the start of the line)
     assert lines[-2].endswith("error: JUPYTER_CERTFILE=/certs/cert.pem does not exist: "
                               "mount the folder that holds it (see README, HTTPS)"), lines[-5:]
     assert lines[-1].startswith("error: JupyterLab stopped at start"), lines[-5:]
+
+
+@pytest.fixture
+def newcomer():
+    """A user who is not root and only in the docker group, with a home of its own (made for the test,
+    removed after). Yields (uid, gid, home)."""
+    name = f"jlm-{uuid.uuid4().hex[:8]}"
+    home = pathlib.Path(tempfile.mkdtemp(prefix="jlm-home-"))
+    subprocess.run(["useradd", "--no-log-init", "--home-dir", str(home), "--no-create-home", "--groups", "docker",
+                    "--shell", "/bin/bash", name], check=True, timeout=30)
+    try:
+        uid, gid = (int(subprocess.run(["id", flag, name], capture_output=True, text=True, check=True).stdout)
+                    for flag in ("-u", "-g"))
+        os.chown(home, uid, gid)
+        yield name, uid, gid, home
+    finally:
+        subprocess.run(["userdel", name], timeout=30)
+        subprocess.run(["rm", "-rf", str(home)], timeout=120)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make the user")
+def test_start_and_stop_as_a_non_root_user_in_the_docker_group(newcomer):
+    """README's Linux path for a user with an engine: a fresh clone of their own, scripts/start and
+    scripts/stop with no root and no apt. The notebooks folder stays theirs."""
+    name, uid, gid, home = newcomer
+    clone = home / "jupyterlab-minimalist"
+    clone.mkdir()
+    copy_project(clone)
+    subprocess.run(["chown", "-R", f"{uid}:{gid}", str(home)], check=True, timeout=60)
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "USER": name,
+           "JUPYTER_HOST_PORT": str(free_port()), "COMPOSE_PROJECT_NAME": f"jlm-user-{uuid.uuid4().hex[:8]}",
+           "IMAGE": "jupyterlab-minimalist:nonroot-28"}
+    as_user = ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups", "--"]
+
+    def script(which):
+        return subprocess.run([*as_user, str(clone / "scripts" / which)], cwd=clone, env=env,
+                              capture_output=True, text=True, timeout=1200)
+
+    try:
+        started = script("start")
+        assert started.returncode == 0, started.stderr[-3000:]
+        assert "apt-get" not in started.stderr
+        assert f"NB_UID={uid} NB_GID={gid}" in started.stderr, "the first start must write the user's IDs to .env"
+        # start installs the lock tool's dependencies (SBOM, labels), not the dev group's tests and linters.
+        installed = {p.name.split("-")[0].lower() for p in clone.glob(".venv/lib/python*/site-packages/*.dist-info")}
+        assert {"cyclonedx_python_lib", "packaging"} <= installed and not installed & {"pytest", "playwright", "jupyterhub"}
+        base, token = started.stdout.strip().split("lab?token=")
+        auth = {"Authorization": f"token {token}"}
+        created = requests.post(f"{base}api/contents/notebooks", json={"type": "notebook"}, headers=auth, timeout=10)
+        assert created.status_code == 201, created.text[:300]
+        saved = clone / created.json()["path"]
+        assert (saved.stat().st_uid, saved.stat().st_gid) == (uid, gid)
+    finally:
+        stopped = script("stop")
+        drop_lab_state(env)
+    assert stopped.returncode == 0, stopped.stderr
+    assert not subprocess.run(["docker", "compose", "-p", env["COMPOSE_PROJECT_NAME"], "ps", "-q"],
+                              capture_output=True, text=True).stdout.strip()

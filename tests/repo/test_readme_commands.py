@@ -1,6 +1,8 @@
-"""Every command README shows exists and answers --help, with every option README gives it, so
-README cannot name a command or option that is gone. `.ci/run` is the exception: it is what runs
-this suite (checked to run exactly scripts/test). Every script in scripts/ is named in README."""
+"""Every command README, CONTRIBUTING and docs/ show exists and answers --help, with every option
+they give it, so they cannot name a command or option that is gone; the lock tool as a user has it
+(`scripts/lock`, or `.venv/bin/lock` once set up: nothing assumes uv or .venv on PATH). `.ci/run`
+is the exception: it is what runs this suite (checked to run exactly scripts/test). Every script in
+scripts/ is named in CONTRIBUTING's layout table."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ import pytest
 
 from tests.support.paths import PROJECT_ROOT
 
-README = (PROJECT_ROOT / "README.md").read_text()
+DOCS = ["README.md", "CONTRIBUTING.md", *sorted(str(p.relative_to(PROJECT_ROOT)) for p in (PROJECT_ROOT / "docs").rglob("*.md"))]
+README = "\n".join((PROJECT_ROOT / name).read_text() for name in DOCS)
 # `scripts/NAME ...` or `python3 scripts/lib/NAME.py ...`, up to a comment, backtick or line end.
 COMMAND = re.compile(r"(?<![\w/.-])(python3 )?(scripts/[\w./-]*[\w])([^`#\n|]*)")
-LOCK = re.compile(r"(?:scripts/lock|uv run lock|\.venv/bin/lock) (add|upgrade|check|diff)\b([^`#\n|]*)")
+LOCK = re.compile(r"(?:scripts/lock|\.venv/bin/lock) (add|remove|upgrade|check|diff)\b([^`#\n|]*)")
 
 
 def options(rest: str) -> set[str]:
@@ -42,7 +45,15 @@ COMMANDS = commands()
 def test_readme_names_the_commands_it_should():
     names = {" ".join(c) for c in COMMANDS}
     assert {"scripts/start", "scripts/stop", "scripts/test", "scripts/lock", "scripts/bench",
-            ".venv/bin/lock check", ".venv/bin/lock diff"} <= names, names
+            ".venv/bin/lock add", ".venv/bin/lock remove", ".venv/bin/lock check", ".venv/bin/lock diff"} <= names, names
+
+
+@pytest.mark.parametrize("name", DOCS)
+def test_no_command_needs_uv_or_the_venv_on_path(name):
+    """`uv run X` and a bare `pytest` or `pre-commit` fail in a shell with only README's prerequisites."""
+    text = (PROJECT_ROOT / name).read_text()
+    bad = re.findall(r"(?:^|[`(]|\$ )((?:uv run|pytest|pre-commit) [^`\n]*)", text, re.M)
+    assert not bad, f"{name}: {bad}"
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS), ids=" ".join)
@@ -61,7 +72,8 @@ def test_command_exists_and_answers_help_with_its_options(command):
 
 def test_every_script_is_in_readme():
     scripts = sorted(p.name for p in (PROJECT_ROOT / "scripts").iterdir() if p.is_file())
-    layout = next(line for line in README.splitlines() if line.startswith("| `scripts/`"))
+    contributing = (PROJECT_ROOT / "CONTRIBUTING.md").read_text()
+    layout = next(line for line in contributing.splitlines() if line.startswith("| `scripts/`"))
     assert [s for s in scripts if f"`{s}`" not in layout] == [], layout
 
 

@@ -322,3 +322,13 @@ def test_unwritable_output_is_one_line(project, fake_resolver, capsys):
     assert code == 2 and err == (
         "lock: error: cannot write missing-dir/requirements.lock: its directory missing-dir does not exist\n"
     )
+
+
+def test_help_names_the_real_default_cut_off(tmp_path):
+    """The default cut-off is now minus [tool.lock] settle-hours, not now: the help says so."""
+    for command in ("add", "upgrade"):
+        proc = run_lock(tmp_path, command, "--help")
+        assert proc.returncode == 0
+        assert "settle-hours" in " ".join(proc.stdout.split()), proc.stdout
+    proc = run_lock(tmp_path, "remove", "--help")
+    assert proc.returncode == 0 and "PKG" in proc.stdout
