@@ -29,8 +29,8 @@ def commands() -> dict[tuple[str, ...], set[str]]:
     """{command line to ask for help: options README gives it}."""
     found: dict[tuple[str, ...], set[str]] = {}
     for python, path, rest in COMMAND.findall(README):
-        if (PROJECT_ROOT / path).is_dir():
-            continue
+        if (PROJECT_ROOT / path).is_dir() or (path.startswith("scripts/lib/") and path.endswith(".sh")):
+            continue  # a folder, or a library the scripts source (named as a file, never run)
         key = ("python3", path) if python else (path,)
         # scripts/lock's options belong to its subcommands: LOCK below checks them there.
         found.setdefault(key, set()).update(options(rest) if path != "scripts/lock" else ())

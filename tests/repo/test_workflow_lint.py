@@ -103,10 +103,10 @@ def test_helper_scripts_of_the_workflows_pass_shellcheck():
     assert result.returncode == 0, result.stdout
 
 
-def test_dependabot_updates_actions_weekly_and_matches_its_schema():
+def test_dependabot_updates_actions_and_the_vscode_client_weekly_and_matches_its_schema():
     config = yaml.safe_load((GITHUB / "dependabot.yml").read_text())
-    assert [(u["package-ecosystem"], u["schedule"]["interval"]) for u in config["updates"]] == \
-        [("github-actions", "weekly")]
+    assert [(u["package-ecosystem"], u["directory"], u["schedule"]["interval"]) for u in config["updates"]] == \
+        [("github-actions", "/", "weekly"), ("npm", "/tests/vscode", "weekly")]
     result = subprocess.run(["check-jsonschema", "--builtin-schema", "vendor.dependabot",
                              str(GITHUB / "dependabot.yml")], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
