@@ -7,7 +7,9 @@ build, interleaved (A B, B A, ...), each round in a fresh container.
   another over one kernel websocket, as JupyterLab sends them. Timed from the kernel's start
   request to the last cell's reply and idle status; the server is started untimed. A second row:
   the kernel process's CPU time (user and system, os.times() asked after the last cell), which is
-  what bytecode changes and what a loaded machine's neighbours do not.
+  what bytecode changes and what a loaded machine's neighbours do not; and how many of the modules the
+  kernel imported from site-packages have no .pyc beside them (each compiled in memory at every
+  kernel start: the count does not depend on the machine's load at all).
 - Every public module: the import time of each public module of numpy, pandas, matplotlib,
   scikit-learn and SciPy (compile_startup.py's PACKAGES and its `public` list), each alone in a
   process that has imported only its top-level package (import_times.py). Modules that import
@@ -38,6 +40,7 @@ pytestmark = pytest.mark.image
 register(__name__,
          Metric("session", "Representative session: kernel start and a first session's cells (session_corpus.py)"),
          Metric("session_cpu", "Representative session: the kernel process's CPU time"),
+         Metric("session_uncompiled", "Representative session: modules imported without bytecode", unit=""),
          Metric("public_imports", "Every public module of numpy, pandas, matplotlib, sklearn, scipy imported alone: sum of medians"),
          Gate.ratio_cap("session", "runtime.max_session_ratio"),
          Gate.ratio_cap("session_cpu", "runtime.max_session_cpu_ratio"),
@@ -49,6 +52,11 @@ register(__name__,
 MIN_SECONDS = 0.01
 IMPORT_TIMES = PROJECT_ROOT / "tests" / "benchmarks" / "import_times.py"
 COMPILE_STARTUP = PROJECT_ROOT / "image" / "compile_startup.py"
+# Run in the kernel after the session: site-packages modules it imported that have no .pyc.
+UNCOMPILED = """import importlib.util as _u, os as _os, sys as _s, sysconfig as _c
+_site = _c.get_path("purelib")
+print(sum(1 for _m in list(_s.modules.values()) if (getattr(_m, "__file__", None) or "").startswith(_site)
+          and _m.__file__.endswith(".py") and not _os.path.exists(_u.cache_from_source(_m.__file__))))"""
 # The same environment in both images: the Agg backend (no display), one BLAS thread (the children fork).
 ENVIRONMENT = {"MPLBACKEND": "agg", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -66,8 +74,9 @@ def module_rounds() -> int:
     return max(1, int(os.environ.get("BENCH_MODULE_ROUNDS", "2")))
 
 
-def run_session(run: measure.Run) -> tuple[float, float]:
-    """Seconds from the kernel start request to the last cell done, and the kernel's CPU seconds."""
+def run_session(run: measure.Run) -> tuple[float, float, int]:
+    """Seconds from the kernel start request to the last cell done, the kernel's CPU seconds, and
+    how many of its site-packages modules were compiled in memory."""
     start = time.perf_counter()
     channel = KernelChannel(run.server, start_kernel(run.server))
     try:
@@ -76,15 +85,17 @@ def run_session(run: measure.Run) -> tuple[float, float]:
             if reply["status"] != "ok":
                 raise AssertionError(f"{run.image}: cell {number} of the session failed: {reply['error']}\n{cell}")
         elapsed = time.perf_counter() - start
-        reply = channel.execute("import os as _os; print(sum(_os.times()[:2]))")
+        cpu = float(channel.execute("import os as _os; print(sum(_os.times()[:2]))")["stdout"])
+        uncompiled = int(channel.execute(UNCOMPILED)["stdout"])
     finally:
         channel.close()
-    return elapsed, float(reply["stdout"])
+    return elapsed, cpu, uncompiled
 
 
 def test_representative_session(benchmark, images, docker_client, session_rounds, bench_results):
     samples: dict[str, list[float]] = {"project": [], "naive": []}
     cpu: dict[str, list[float]] = {"project": [], "naive": []}
+    uncompiled: dict[str, list[int]] = {"project": [], "naive": []}
     order = iter(alternating(session_rounds))
 
     def session():
@@ -93,9 +104,10 @@ def test_representative_session(benchmark, images, docker_client, session_rounds
         try:
             run.start()
             run.wait_ready()
-            elapsed, used = run_session(run)
+            elapsed, used, in_memory = run_session(run)
             samples[which].append(elapsed)
             cpu[which].append(used)
+            uncompiled[which].append(in_memory)
         finally:
             run.remove()
 
@@ -110,6 +122,7 @@ def test_representative_session(benchmark, images, docker_client, session_rounds
     benchmark.pedantic(session, rounds=2 * session_rounds)
     result = record_timing(bench_results, "session", samples)
     cpu_result = record_timing(bench_results, "session_cpu", cpu)
+    record_timing(bench_results, "session_uncompiled", uncompiled)
     benchmark.extra_info.update(cells=len(CELLS), **{k: result[k] for k in ("project", "naive", "ratio") if k in result},
                                 cpu_ratio=cpu_result.get("ratio"))
 
