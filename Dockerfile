@@ -87,10 +87,11 @@ RUN site=$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("
     # every file time under /opt the lock's cut-off (image/clamp_times.sh), here and in each RUN below
     && /tmp/clamp_times.sh
 
-# Bytecode for what a start and a first `import numpy, pandas, matplotlib.pyplot, sklearn` load,
+# Bytecode for what a start and a first cell load, and for what importing any public module of
+# numpy, pandas, matplotlib, scikit-learn or SciPy loads (a session's imports, whichever come first),
 # compiled once here: the venv is read-only at run time, so anything left out is recompiled in
-# memory at each start. Which modules those are was found by running them in the built image and
-# is committed (image/startup-modules.txt; scripts/startup-modules refreshes it after a lock upgrade):
+# memory at each kernel start (docs/benchmarks/bytecode.md weighs the options). Which modules those
+# are was found by running them in the built image and is committed (image/startup-modules.txt; scripts/startup-modules refreshes it after a lock upgrade):
 # no server starts in the build. Unchecked-hash .pyc (no timestamp, and no re-hashing of the source
 # at every import: the venv never changes), fixed slices in fixed processes: byte-identical on every rebuild.
 COPY image/compile_startup.py image/startup-modules.txt /tmp/

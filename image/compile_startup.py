@@ -2,8 +2,11 @@
 
     compile_startup.py compile LIST   in the builder, as root: compile the modules LIST names
     compile_startup.py find           in the built image (scripts/startup-modules runs it): start
-                                      the server and a kernel, run the first cell, print the
-                                      site-packages modules they imported, one path a line
+                                      the server and a kernel, run the first cell, import every
+                                      public module of PACKAGES, print the site-packages modules
+                                      all of that imported, one path a line
+    compile_startup.py public         print the public modules of PACKAGES, one dotted name a line
+                                      (the benchmark times each one's import)
 
 LIST is image/startup-modules.txt: paths relative to the venv's site-packages, so it holds across
 version bumps of the packages that own them; comment lines start with #. The build compiles the
@@ -12,9 +15,11 @@ start-up time, never correctness, and tests/image/test_startup_modules.py fails 
 refreshed. The list is found once and committed, not found at every build: finding it starts a
 server and a kernel (~15 s of a ~45 s build; minutes under emulation).
 
-Compiling everything costs ~140 MB of .pyc; compiling nothing makes every start recompile in
-memory (the venv is read-only at run time). The modules a start and the first imports load are
-the ones worth their bytes. They are compiled in unchecked-hash mode (the venv never changes, so
+Compiling everything costs ~85 MB of .pyc; compiling nothing makes every start recompile in
+memory (the venv is read-only at run time). The modules a start loads, and those that importing any
+public module of the data-science packages loads (PACKAGES: a user's session imports those, in any
+order; docs/benchmarks/bytecode.md compares the options), are the ones worth their bytes: tests,
+vendored copies nobody imports, other packages' unused corners and the like stay uncompiled. They are compiled in unchecked-hash mode (the venv never changes, so
 re-hashing each source at every import would be pure start-up cost), in a fixed number of
 processes with fixed slices of the sorted list, so the result is byte-identical on every rebuild
 (timestamp .pyc would not survive the clamped file times anyway).
@@ -44,6 +49,12 @@ FIRST_CELL = "import numpy, pandas, matplotlib.pyplot as plt, sklearn\n%matplotl
 BASE = "http://127.0.0.1:8899"
 TOKEN = "compile-startup"
 DEADLINE = time.monotonic() + float(os.environ.get("STARTUP_DEADLINE") or 3600)
+
+# The packages a data scientist imports directly (requirements.in's and scipy, which they bring):
+# every public module of these gets its bytecode, whatever a session imports first.
+PACKAGES = ("numpy", "pandas", "matplotlib", "sklearn", "scipy")
+# Not public: tests, and private modules (a leading underscore; imported through public ones).
+NOT_PUBLIC = {"tests", "test", "conftest", "__main__"}
 
 # Processes the list is compiled in: a fixed number, not the machine's cores, so that every
 # machine gives each process the same modules in the same order (what keeps the bytes identical).
@@ -135,9 +146,44 @@ def imported_modules(prefix: pathlib.Path) -> list[str]:
     return sorted(sources)
 
 
+def public_modules(site: pathlib.Path = SITE) -> list[str]:
+    """Every public module of PACKAGES present in site, as dotted names, sorted: .py files and
+    packages none of whose path components is private (leading underscore) or a test suite."""
+    names = set()
+    for package in PACKAGES:
+        for source in (site / package).rglob("*.py"):
+            parts = source.relative_to(site).with_suffix("").parts
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            if not any(part.startswith("_") or part in NOT_PUBLIC for part in parts):
+                names.add(".".join(parts))
+    return sorted(names)
+
+
+# Imports every module named on stdin, each in its own try: one that cannot import here (a GUI
+# backend without its toolkit) must not stop the others. Warnings (deprecated modules) are muted.
+IMPORT_EACH = """
+import importlib, sys, warnings
+warnings.simplefilter("ignore")
+for name in sys.stdin.read().split():
+    try:
+        importlib.import_module(name)
+    except BaseException:
+        pass
+"""
+
+
+def import_public_modules(pycache: str) -> None:
+    """Import every public module of PACKAGES in one fresh process, so their .pyc land in pycache."""
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=pycache, MPLBACKEND="agg")
+    subprocess.run([sys.executable, "-c", IMPORT_EACH], input="\n".join(public_modules()), text=True, env=env,
+                   stdout=sys.stderr, check=True, timeout=remaining("importing the public modules"))
+
+
 def find() -> None:
     with tempfile.TemporaryDirectory(prefix="startup-pycache-") as pycache:
         run_start_and_first_cell(pycache)
+        import_public_modules(pycache)
         print("\n".join(imported_modules(pathlib.Path(pycache))))
 
 
@@ -182,6 +228,8 @@ def compile_slice(listing: pathlib.Path, index: int) -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["find"]:
         find()
+    elif sys.argv[1:] == ["public"]:
+        print("\n".join(public_modules()))
     elif sys.argv[1:2] == ["compile"] and len(sys.argv) == 3:
         compile_listed(pathlib.Path(sys.argv[2]))
     elif sys.argv[1:2] == ["compile-slice"] and len(sys.argv) == 4:

@@ -84,6 +84,17 @@ def lock_lines(results: dict) -> list[str]:
     return lines
 
 
+def distribution_lines(results: dict) -> list[str]:
+    """The per-module import row's distribution (test_session.py): how many modules, the median and
+    worst per-module ratio, and the worst modules."""
+    found = results.get("timings", {}).get("public_imports", {})
+    if "worst_ratio" not in found:
+        return []
+    worst = ", ".join(f"{w['module']} {w['ratio']:.2f}" for w in found.get("worst", [])[:3])
+    return [f"{found['modules']} public modules imported alone in both images, {found['compared']} of them over "
+            f"10 ms: per-module ratio median {found['median_ratio']:.2f}, worst {found['worst_ratio']:.2f} ({worst})"]
+
+
 def machine_line(results: dict) -> str:
     env = results.get("environment", {})
     return (f"{env.get('date', '?')[:10]}, {env.get('nproc', '?')} x {env.get('cpu', '?')}, "
@@ -101,6 +112,8 @@ def terminal_table(results: dict, outputs: list[str] = ()) -> str:
     out = ["jupyterlab-minimalist benchmarks: this image (project) vs a naive build of the same lock (naive)",
            line(header), "  " + "-" * (sum(widths) + 6)]
     out += [line(r) for r in table]
+    if modules := distribution_lines(results):
+        out += ["public module imports:"] + [f"  {x}" for x in modules]
     if lock := lock_lines(results):
         out += ["lock time:"] + [f"  {x}" for x in lock]
     if gate := results.get("gate"):
@@ -117,6 +130,8 @@ def markdown_summary(results: dict) -> str:
            "| metric | project | naive | ratio |", "|---|---:|---:|---:|"]
     out += [f"| {r['label']} | {fmt(r['project'], r['unit'])} | {fmt(r['naive'], r['unit'])} | {fmt_ratio(r['ratio'])} |"
             for r in rows(results)]
+    if modules := distribution_lines(results):
+        out += ["", "**Public module imports:** " + "; ".join(modules)]
     if lock := lock_lines(results):
         out += ["", "**Lock time:** " + "; ".join(lock)]
     if gate := results.get("gate"):

@@ -147,3 +147,17 @@ def test_lock_lines_pair_uv_and_pip_compile_per_cache():
         "warm cache: uv 0.5 s",
         "test_lock_check_time: median 0.30 s over 1 rounds",
     ]
+
+
+def test_public_module_distribution_median_worst_and_noise_floor():
+    from tests.benchmarks.test_session import distribution
+
+    times = {"project": [{"a": 0.20, "a.b": 0.50, "a.tiny": 0.004, "a.gui": None}] * 3,
+             "naive": [{"a": 0.20, "a.b": 0.25, "a.tiny": 0.001, "a.gui": None}] * 3}
+    found = distribution(times)
+    assert found["modules"] == 3 and found["failed"] == ["a.gui"]
+    # a.tiny's 4x is under the 10 ms floor: not compared; a.b's 2x is the worst.
+    assert found["compared"] == 2 and found["worst_ratio"] == 2.0 and found["worst"][0]["module"] == "a.b"
+    assert found["median_ratio"] == 1.5
+    results = {"timings": {"public_imports": {k: v for k, v in found.items() if k != "sums"}}}
+    assert "per-module ratio median 1.50, worst 2.00 (a.b 2.00, a 1.00)" in report.terminal_table(results)

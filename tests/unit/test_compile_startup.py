@@ -79,3 +79,17 @@ def test_a_line_that_is_not_a_relative_module_path_stops_it_naming_the_line(site
     assert result.returncode == 1
     assert result.stderr.strip() == f"{listing}:3: not a .py path relative to site-packages: {line!r}"
     assert pycs(site_packages) == {}
+
+
+def test_public_lists_the_data_packages_modules_but_private_ones_and_tests(tmp_path):
+    venv.create(tmp_path / "venv", with_pip=False)
+    python = tmp_path / "venv" / "bin" / "python"
+    site = pathlib.Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                       check=True, capture_output=True, text=True).stdout.strip())
+    for path in ("sklearn/__init__.py", "sklearn/linear_model/__init__.py", "sklearn/linear_model/_base.py",
+                 "sklearn/_loss/loss.py", "sklearn/tests/test_x.py", "sklearn/conftest.py", "sklearn/__main__.py",
+                 "scipy/stats/__init__.py", "scipy/stats/morestats.py", "otherpkg/__init__.py"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text("")
+    result = subprocess.run([python, SCRIPT, "public"], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["scipy.stats", "scipy.stats.morestats", "sklearn", "sklearn.linear_model"]
