@@ -21,6 +21,10 @@ c.ServerApp.contents_manager_class = "jupyterlab_minimalist.contents.AtomicConte
 # /api/status answers while many kernels start at once: see kernels.py.
 c.ServerApp.kernel_manager_class = "jupyterlab_minimalist.kernels.StartingKernelsUnlisted"
 c.ServerApp.open_browser = False
+# One request body at most 64 MiB (jupyter_server allows 512): the server holds about 7 times a
+# single-request upload in memory while it decodes it. JupyterLab sends files over 15 MB in 1 MiB
+# chunks, so only an API client sending a bigger file in one piece gets "400 Bad Request".
+c.ServerApp.max_body_size = c.ServerApp.max_buffer_size = 64 * 2**20
 
 # The token: JUPYTER_TOKEN when set and non-empty, else Jupyter's own random token (printed in
 # the logs). An empty JUPYTER_TOKEN (as compose passes an unset variable) must not mean "no token".
