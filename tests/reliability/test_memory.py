@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from tests.support.kernel import KernelChannel, execute, start_kernel
+from tests.support.containers import poll
 from tests.support.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.image
@@ -127,3 +128,43 @@ def test_kernels_are_the_oom_victims_and_uploads_are_bounded(compose_project):
         assert execute(server, kernel, "print(len(x))")["stdout"] == f"{HOLD}\n", "a quiet kernel lost its data"
     on_disk = json.loads((compose_project.folder / "notebooks/saving.ipynb").read_text())
     assert len(saved) > 1 and "".join(on_disk["cells"][0]["source"]) in saved, "the notebook being saved must stay whole"
+
+
+PIDS_LIMIT = 300  # the test's own limit: enough for the server and a kernel, quick to exhaust
+# A fork bomb kept bounded: it stops by itself after 1,000 processes if nothing stops it first.
+FORK_BOMB = """import os, time
+forked = 0
+try:
+    while forked < 1000:
+        if os.fork() == 0:
+            time.sleep(2)
+            os._exit(0)
+        forked += 1
+    print("not stopped", forked)
+except OSError as error:
+    print("stopped", forked, error.errno)
+"""
+
+
+def test_default_pids_limit(tmp_path):
+    (tmp_path / "compose.yaml").write_text((PROJECT_ROOT / "compose.yaml").read_text())
+    config = json.loads(subprocess.run(["docker", "compose", "config", "--format", "json"], cwd=tmp_path,
+                                       capture_output=True, text=True, check=True, timeout=60).stdout)
+    assert config["services"]["jupyterlab"]["pids_limit"] == 4096
+
+
+def test_fork_bomb_in_a_cell_is_stopped_and_the_server_is_unharmed(compose_project):
+    compose_project.up(JUPYTER_PIDS_LIMIT=str(PIDS_LIMIT))
+    server = compose_project.server()
+    assert server.container.attrs["HostConfig"]["PidsLimit"] == PIDS_LIMIT
+    kernel = start_kernel(server)
+    result = execute(server, kernel, FORK_BOMB)
+    forked, errno = result["stdout"].split()[1:]
+    assert result["stdout"].startswith("stopped") and int(forked) < PIDS_LIMIT and errno == "11", result
+    assert server.get("/api/status").status_code == 200
+    # The bomb's processes stay (as zombies nobody reaps) until its kernel goes; restarting it, as
+    # JupyterLab's button does, gives the lab back: the same kernel runs a cell, a new one starts.
+    assert server.request("POST", f"/api/kernels/{kernel}/restart").status_code == 200
+    poll(lambda: execute(server, kernel, "print(6 * 7)")["stdout"] == "42\n", 60, "the kernel ran no cell")
+    another = poll(lambda: start_kernel(server), 60, "no new kernel started after the bomb")
+    assert execute(server, another, "print(6 * 7)")["stdout"] == "42\n"
