@@ -9,10 +9,20 @@ set -u
 # An empty JUPYTER_NO_CONFIG is unset; a set one would skip the image's config: its token guard,
 # its settings check and its saves by rename.
 if [ -n "${JUPYTER_NO_CONFIG:-}" ]; then
-    echo "error: JUPYTER_NO_CONFIG=$JUPYTER_NO_CONFIG would skip the image's settings, saves and token check: unset it" >&2
+    echo "error: JUPYTER_NO_CONFIG is set, which would skip the image's settings, saves and token check: unset it" >&2
     exit 2
 fi
 unset JUPYTER_NO_CONFIG
+
+# JupyterLab's HTTP client has no SOCKS support: such a proxy stopped the server at import with a
+# traceback. Ignored with one line (the value may hold a password: never printed).
+for name in ALL_PROXY HTTP_PROXY HTTPS_PROXY all_proxy http_proxy https_proxy; do
+    case $(printenv "$name") in
+        [Ss][Oo][Cc][Kk][Ss]*)
+            echo "warning: $name is a SOCKS proxy, which JupyterLab cannot use: ignored" >&2
+            unset "$name" ;;
+    esac
+done
 
 # Where jupyter_server writes jpserver-PID.json once it listens (as the healthcheck finds it).
 runtime=${JUPYTER_RUNTIME_DIR:-${JUPYTER_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/jupyter}/runtime}
@@ -42,5 +52,7 @@ while :; do
         fi
     fi
     rm -f "$runtime/jpserver-$server.json" "$runtime/jpserver-$server-open.html"
-    echo "The server exited with code $code (137: killed, perhaps out of memory): starting it again" >&2
+    reason=
+    [ "$code" = 137 ] && reason=" (killed: out of memory, or SIGKILL)"
+    echo "The server exited with code $code$reason: starting it again" >&2
 done
