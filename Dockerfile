@@ -58,6 +58,8 @@ COPY image/overrides.json /opt/venv/share/jupyter/lab/settings/overrides.json
 # below; PID 1 (forwards signals, reaps zombie kernel processes) and the healthcheck, beside the venv.
 COPY image/jupyterlab_minimalist /opt/venv/jupyterlab_minimalist
 COPY image/healthcheck.py /opt/bin/jupyterlab-healthcheck
+# The image's command: starts the server again whenever it dies after serving (image/supervise.sh).
+COPY image/supervise.sh /opt/bin/jupyterlab-supervise
 RUN mv /opt/venv/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/" \
     && cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
     && sed -i '1i #!/opt/venv/bin/python -IS' /opt/bin/jupyterlab-healthcheck \
@@ -145,4 +147,5 @@ EXPOSE 8888
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=5s --retries=3 \
     CMD ["/opt/bin/jupyterlab-healthcheck"]
 ENTRYPOINT ["/opt/bin/dumb-init", "--"]
-CMD ["jupyter", "lab"]
+# A crashed server is started again in place; a bad setting (exit 2) stops the container.
+CMD ["jupyterlab-supervise", "jupyter", "lab"]

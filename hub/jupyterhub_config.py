@@ -41,6 +41,8 @@ c.DockerSpawner.extra_host_config = {
     "cap_drop": ["ALL"],
     "security_opt": ["no-new-privileges"],
     "memswap_limit": c.DockerSpawner.mem_limit,
+    # A fork bomb in a cell stops here, not at the host's process table (compose.yaml's number).
+    "pids_limit": 4096,
 }
 if os.environ.get("SINGLEUSER_UID"):
     c.DockerSpawner.extra_create_kwargs = {"user": os.environ["SINGLEUSER_UID"]}

@@ -13,7 +13,6 @@ import sys
 import urllib.request
 
 
-
 def jupyter_runtime_dir() -> str:
     """Where jupyter_core puts it on Linux (JUPYTER_RUNTIME_DIR, else the data dir's runtime/)."""
     if os.environ.get("JUPYTER_RUNTIME_DIR"):
@@ -21,6 +20,15 @@ def jupyter_runtime_dir() -> str:
     data = os.environ.get("JUPYTER_DATA_DIR") or os.path.join(
         os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "jupyter")
     return os.path.join(data, "runtime")
+
+
+def probe_host(listening_on: str) -> str:
+    """Where to ask a server listening on an address: its loopback for every address."""
+    if listening_on in ("", "*", "0.0.0.0", "localhost"):
+        return "127.0.0.1"
+    if listening_on == "::":
+        return "[::1]"
+    return f"[{listening_on}]" if ":" in listening_on else listening_on
 
 
 def main() -> int:
@@ -31,7 +39,7 @@ def main() -> int:
     with open(max(servers, key=os.path.getmtime)) as f:
         info = json.load(f)
     scheme = "https" if info.get("secure") else "http"
-    url = f"{scheme}://127.0.0.1:{info['port']}{info['base_url']}api/status"
+    url = f"{scheme}://{probe_host(info.get('hostname', ''))}:{int(info['port'])}{info['base_url']}api/status"
     request = urllib.request.Request(url, headers={"Authorization": f"token {info['token']}"})
     # The certificate names the public host, not 127.0.0.1; this request never leaves the container,
     # so it never goes through a proxy either (HTTP_PROXY/HTTPS_PROXY would make it fail).
@@ -45,6 +53,6 @@ def main() -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except OSError as error:
-        print(error)
+    except Exception as error:  # noqa: BLE001 -- any failure is "unhealthy" with one line, never a traceback
+        print(f"{type(error).__name__}: {str(error)[:200]!r}")
         sys.exit(1)

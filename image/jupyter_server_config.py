@@ -21,6 +21,12 @@ c.ServerApp.contents_manager_class = "jupyterlab_minimalist.contents.AtomicConte
 # /api/status answers while many kernels start at once: see kernels.py.
 c.ServerApp.kernel_manager_class = "jupyterlab_minimalist.kernels.StartingKernelsUnlisted"
 c.ServerApp.open_browser = False
+# The terminal: bash (history, completion), not the sh it would take with SHELL unset.
+os.environ.setdefault("SHELL", "/bin/bash")
+# One request body at most 64 MiB (jupyter_server allows 512): the server holds about 7 times a
+# single-request upload in memory while it decodes it. JupyterLab sends files over 15 MB in 1 MiB
+# chunks, so only an API client sending a bigger file in one piece gets "400 Bad Request".
+c.ServerApp.max_body_size = c.ServerApp.max_buffer_size = 64 * 2**20
 
 # The user's lab settings (theme, shortcuts) and workspaces (open tabs, layout): in the volume
 # compose mounts on /home/jovyan/.jupyter, so they outlive restarts and HOME's tmpfs (which also

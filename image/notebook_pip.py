@@ -6,7 +6,9 @@
 
 def _notebook_pip():
     import importlib
+    import importlib.metadata
     import os
+    import re
     import shlex
     import site
     import sys
@@ -24,23 +26,44 @@ def _notebook_pip():
     if os.path.isdir(sitedir):  # what an earlier kernel of this container installed
         site.addsitedir(sitedir)
 
+    def locked(name):
+        """The version the image's lock installed in its venv, or None."""
+        try:
+            found = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+        return found.version if str(found.locate_file("")).startswith(sys.prefix + os.sep) else None
+
     def pip(line):
         """pip for this notebook: `%pip install X` installs into a throwaway site under HOME, never
-        into the image's locked venv."""
+        into the image's locked venv; list and show see that site too."""
         args = shlex.split(line)
+        specs = [a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] not in with_value]
+        # Requirements by name (not paths, URLs or files): the ones a lock can hold.
+        names = [s for s in specs if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*([<>=!~].*)?", s)]
+        if args[:1] == ["install"]:
+            for spec in names:
+                name = re.match(r"[A-Za-z0-9._-]+", spec).group()
+                version = locked(name)
+                if version:  # pip would try to replace it in the read-only venv
+                    print(f"{name} {version} is pinned by the image's lock, so a notebook cannot change it: to "
+                          f"upgrade it, run on the host `scripts/lock upgrade {name}` (after setting the version "
+                          f"you want in requirements.in, for another one), then rebuild.")
+                    shell.user_ns["_exit_code"] = 1
+                    return
         python = os.path.join(tools, "bin", "python")  # run, not its scripts: /tmp is mounted noexec
         if not os.path.exists(python):
             print("Setting up pip for notebook installs (once per container) ...", flush=True)
             shell.system(shlex.join([sys.executable, "-m", "venv", tools]))
         into = ["--prefix", root, "--no-warn-script-location"] if args[:1] == ["install"] else []
-        shell.system(shlex.join([python, "-m", "pip", "--python", sys.executable, "--disable-pip-version-check",
-                                 *args[:1], *into, *args[1:]]))
+        # PYTHONPATH: pip sees (lists, shows, upgrades) what it installed in the site.
+        shell.system(shlex.join(["env", f"PYTHONPATH={sitedir}", python, "-m", "pip", "--python", sys.executable,
+                                 "--disable-pip-version-check", *args[:1], *into, *args[1:]]))
         if not into or shell.user_ns.get("_exit_code"):
             return
         if sitedir not in sys.path:
             site.addsitedir(sitedir)
         importlib.invalidate_caches()
-        names = [a for i, a in enumerate(args[1:], 1) if not a.startswith("-") and args[i - 1] not in with_value]
         if names and not told:
             told.append(True)
             spec = " ".join(shlex.quote(n) for n in names)

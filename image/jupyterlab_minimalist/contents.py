@@ -3,15 +3,41 @@ and every save writes a hidden temporary file beside the target, syncs it and re
 target. jupyter_server's own "atomic" writing rewrites the file in place (with a backup copy), so a
 container killed mid-save leaves a truncated notebook; a rename leaves the old or the new one."""
 
+import errno
 import os
+import re
+import threading
+import time
 import uuid
 from contextlib import contextmanager, suppress
 
 from jupyter_server.services.contents.filecheckpoints import AsyncFileCheckpoints
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from tornado.web import HTTPError
 from traitlets import default
 
 OPENS_IN = "notebooks"
+# ".~" + name + ".1234abcd.saving": the name is cut so that the whole fits in 255 bytes, the
+# longest file name Linux takes: a name jupyter_server itself could save saves here too.
+NAME_MAX = 255
+TEMPORARY = re.compile(r"\.~.*\.[0-9a-f]{8}\.saving")
+
+
+def temporary_name(name: str) -> str:
+    suffix = f".{uuid.uuid4().hex[:8]}.saving"
+    room = NAME_MAX - len(".~".encode()) - len(suffix.encode())
+    return ".~" + name.encode()[:room].decode(errors="ignore") + suffix
+
+
+def clear_leftovers(root: str, started: float) -> None:
+    """Remove save temporaries a killed server left behind: those older than this server."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            if TEMPORARY.fullmatch(name):
+                path = os.path.join(folder, name)
+                with suppress(OSError):
+                    if os.lstat(path).st_mtime < started:
+                        os.unlink(path)
 
 
 @contextmanager
@@ -19,7 +45,7 @@ def replacing(path: str, text: bool = True, **open_args):
     """Open a temporary file for writing; on success it replaces path, on any error it is removed."""
     path = os.path.realpath(path)  # a symlinked notebook: replace its target, keep the link
     directory, name = os.path.split(path)
-    temporary = os.path.join(directory, f".~{name}.{uuid.uuid4().hex[:8]}.saving")
+    temporary = os.path.join(directory, temporary_name(name))
     if text:
         open_args.setdefault("encoding", "utf-8")
         open_args.setdefault("newline", "\n")  # Unix line ends, as jupyter_server writes them
@@ -60,6 +86,22 @@ class AtomicCheckpoints(AsyncFileCheckpoints):
 
 
 class AtomicContentsManager(AsyncLargeFileManager):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # In the background: a big volume must not delay the start.
+        threading.Thread(target=clear_leftovers, args=(self.root_dir, time.time()), daemon=True).start()
+
+    @contextmanager
+    def perm_to_403(self, os_path=""):
+        """A read-only file system (the image's own folders) is a 403 like a permission, not a 500."""
+        try:
+            with super().perm_to_403(os_path):
+                yield
+        except OSError as error:
+            if error.errno != errno.EROFS:
+                raise
+            raise HTTPError(403, f"Read-only folder: save in {OPENS_IN}/ or another mounted folder") from error
+
     @default("preferred_dir")
     def _opens_in_notebooks(self):
         return OPENS_IN if os.path.isdir(os.path.join(self.root_dir, OPENS_IN)) else ""

@@ -96,6 +96,7 @@ def test_spawned_containers_carry_compose_hardening(hub, hub_image):
     assert host["CapDrop"] == ["ALL"] and not host["CapAdd"]
     assert host["SecurityOpt"] == ["no-new-privileges"]
     assert host["Memory"] == 1024**3 and host["MemorySwap"] == 1024**3
+    assert host["PidsLimit"] == 4096
     assert host["NetworkMode"] == "host"
     code, uid = container_of(hub, "alice").exec_run(["id", "-u"])
     assert code == 0 and int(uid) != 0

@@ -48,3 +48,18 @@ def test_pip_install_in_a_notebook_goes_to_a_throwaway_site(server):
     code, out = server.exec("sh", "-c", "ls /opt/venv/lib/python3.13/site-packages | grep -c demo_; "
                                         "/opt/venv/bin/python -c 'import pip'")
     assert code != 0 and out.splitlines()[0] == "0" and "No module named 'pip'" in out, out
+
+
+def test_pip_sees_its_site_and_names_the_lock_for_a_locked_package(server):
+    kernel = start_kernel(server)
+    for line in ("install numpy==1.0", "install --upgrade numpy"):
+        reply = execute(server, kernel, f"%pip {line}", timeout=300)
+        lines = [text for text in reply["stdout"].splitlines() if text.strip()]
+        assert len(lines) == 1 and "numpy" in lines[0] and "pinned by the image's lock" in lines[0], reply
+        assert "scripts/lock upgrade numpy" in lines[0] and "Read-only" not in reply["stdout"] + reply["stderr"], reply
+    # A wheel file is no requirement for the lock: no `lock add` hint for it.
+    local = execute(server, kernel, "import glob\n%pip install --no-index "
+                                    "{glob.glob('/home/jovyan/data/demo_notebook_pkg-*.whl')[0]}", timeout=300)
+    assert "Successfully installed demo-notebook-pkg-1.0" in local["stdout"] and "lock add" not in local["stdout"], local
+    assert "demo-notebook-pkg" in execute(server, kernel, "%pip list")["stdout"]
+    assert f"Location: {SITE}" in execute(server, kernel, "%pip show demo-notebook-pkg")["stdout"]

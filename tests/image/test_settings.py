@@ -22,6 +22,7 @@ RUN_SETTINGS = {
     "JUPYTER_IP": "0.0.0.0",
     "NOTEBOOK_PACKAGES": "/tmp/notebook-site",
     "JUPYTER_MEMORY_LIMIT": "1g",
+    "JUPYTER_PIDS_LIMIT": "512",
 }
 BUILD_SETTINGS = {
     "NB_UID": "1234",
@@ -62,6 +63,8 @@ def test_run_settings_from_env_reach_the_server(compose_project):
     assert list(attrs["HostConfig"]["PortBindings"]) == ["9999/tcp"]
     # JUPYTER_MEMORY_LIMIT.
     assert attrs["HostConfig"]["Memory"] == 1024**3
+    # JUPYTER_PIDS_LIMIT.
+    assert attrs["HostConfig"]["PidsLimit"] == 512
 
     # JUPYTER_IP=0.0.0.0: a listener on IPv4 only (the default listens on IPv6 too). Port 9999 is
     # 270F in /proc/net/tcp*; state 0A is LISTEN.
