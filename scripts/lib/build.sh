@@ -133,8 +133,8 @@ build_layer() {
 }
 
 # platforms_base PLATFORM...: set `multi_base` to a BASE_IMAGE name that serves the builder (the
-# host's platform) and the runtime stage of every PLATFORM. A configured base that names several platforms in its
-# registry is used as it is; otherwise the stand-ins of those platforms go to the local registry as
+# host's platform) and the runtime stage of every PLATFORM. A configured base that names several
+# platforms in its registry is used as it is; otherwise the stand-ins of those platforms go to the local registry as
 # one index (local_registry_start first), named by digest. Sets `standin_ids` (platform=image ID).
 platforms_base() {
   local want=${BASE_IMAGE:-$(dockerfile_default_base)} platform images=() image
@@ -168,7 +168,7 @@ build_platforms() {
     one=$tag
     [ ${#platform_list[@]} -eq 1 ] || one=$tag-${platform#linux/}
     id=""
-    for pair in "${standin_ids[@]}"; do [ "${pair%%=*}" = "$platform" ] && id=${pair#*=}; done
+    for pair in ${standin_ids[@]+"${standin_ids[@]}"}; do [ "${pair%%=*}" = "$platform" ] && id=${pair#*=}; done
     BUILD_BASE=$base BUILD_BASE_ID=$id build_image "$one" --platform "$platform" "$@"
     built+=("$one")
   done
