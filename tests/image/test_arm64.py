@@ -2,10 +2,12 @@
 aarch64 wheels) and run under qemu: the checks the amd64 image gets, and its reproducibility.
 
 One arm64 build and one server for the module (both slow under emulation); a second --no-cache
-build for the image ID, and two two-platform builds (cached) for the index digest.
+build for the image ID, two two-platform builds (cached) for the index digest, and
+scripts/publish to a throw-away registry.
 """
 
 import json
+import os
 import re
 import subprocess
 
@@ -18,6 +20,7 @@ from tests.support.containers import Server, free_port
 from tests.support.kernel import KernelChannel, start_kernel
 from tests.support.lock_pins import lock_pins
 from tests.support.paths import PROJECT_ROOT
+from tests.support.repro_helpers import registry_sh
 
 pytestmark = [pytest.mark.image, pytest.mark.arm64]
 
@@ -127,3 +130,37 @@ def test_two_platform_index_digest_is_the_same_on_rebuild(image, arm64_image, ep
         assert image_id(f"{image}-multi-arm64") == image_id(arm64_image)
     finally:
         subprocess.run(["docker", "rmi", f"{image}-multi-amd64", f"{image}-multi-arm64"], capture_output=True, check=False)
+
+
+@pytest.fixture
+def registry(tmp_path):
+    """A throw-away registry on 127.0.0.1 (scripts/lib/registry.sh), stopped after the test."""
+    started = registry_sh("registry_start", tmp_path / "registry")
+    assert started.returncode == 0, f"the registry did not start:\n{started.stderr}"
+    pid, port = started.stdout.split()
+    yield f"127.0.0.1:{port}"
+    registry_sh("registry_stop", pid)
+
+
+def test_publish_pushes_one_index_with_each_platforms_labels(arm64_image, epoch, registry):
+    target = f"{registry}/lab:1.0"
+    result = subprocess.run([str(PROJECT_ROOT / "scripts" / "publish"), target], env={**os.environ, **epoch},
+                            capture_output=True, text=True, timeout=1800)
+    try:
+        assert result.returncode == 0, result.stderr[-4000:]
+        digest = result.stdout.strip().splitlines()[-1]
+        inspect = subprocess.run(["docker", "buildx", "imagetools", "inspect", "--format", "{{json .Image}}",
+                                  f"{registry}/lab@{digest}"], capture_output=True, text=True, check=True)
+        configs = json.loads(inspect.stdout)
+        assert sorted(configs) == ["linux/amd64", PLATFORM]
+        for platform, config in configs.items():
+            labels = config["config"]["Labels"]
+            assert labels["org.opencontainers.image.revision"], (platform, labels)
+            assert "requirements.lock sha256:" in labels["org.jupyterlab-minimalist.locks"], (platform, labels)
+        # The arm64 half is the image built here.
+        assert configs[PLATFORM]["rootfs"]["diff_ids"] == json.loads(subprocess.run(
+            ["docker", "image", "inspect", "-f", "{{json .RootFS.Layers}}", arm64_image],
+            capture_output=True, text=True, check=True).stdout)
+    finally:
+        subprocess.run(["docker", "rmi", "jupyterlab-minimalist:publish-amd64", "jupyterlab-minimalist:publish-arm64"],
+                       capture_output=True, check=False)
