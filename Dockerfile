@@ -16,7 +16,14 @@ FROM scratch AS wheelhouse
 # /opt/sbom/. Empty by default (a hand build has no SBOM).
 FROM scratch AS sbom
 
-FROM ${BASE_IMAGE} AS builder
+# The builder runs on the build machine's own platform, also when the image is for another one: it
+# installs the target's wheels (uv as a cross-installer, image/cross_platform.sh) and only moves,
+# prunes, strips and byte-compiles files, none of which needs the target CPU (a .pyc depends on the
+# Python version, not the CPU). Only the runtime stage's few commands run under emulation.
+FROM --platform=${BUILDPLATFORM} ${BASE_IMAGE} AS builder
+# BuildKit's platforms, for image/cross_platform.sh and the steps that skip running target code.
+ARG BUILDPLATFORM
+ARG TARGETPLATFORM
 # Fail a RUN when any command of a pipe fails.
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # uv: copy files instead of hard-linking from the cache mount, write no timestamped installer
@@ -27,27 +34,38 @@ ENV UV_LINK_MODE=copy \
 
 # Build tools (uv, dumb-init), pinned and hash-checked, from the wheelhouse when it has them.
 # A TLS-intercepting proxy's CA comes in as a BuildKit secret for this RUN only, never a layer.
-COPY image/build-tools.txt image/clamp_times.sh /tmp/
+# dumb-init runs in the image: for another platform, the target's wheel of it goes over the
+# build platform's binary (/build-tools/bin/dumb-init is what the image gets).
+COPY image/build-tools.txt image/clamp_times.sh image/cross_platform.sh /tmp/
 RUN --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     --mount=type=bind,from=wheelhouse,target=/wheelhouse \
-    if [ -s /run/secrets/ca.pem ]; then export PIP_CERT=/run/secrets/ca.pem; fi \
+    if [ -s /run/secrets/ca.pem ]; then export PIP_CERT=/run/secrets/ca.pem SSL_CERT_FILE=/run/secrets/ca.pem; fi \
     && if [ -n "$(ls -A /wheelhouse)" ]; then set -- --no-index --find-links /wheelhouse; fi \
     && python3 -m venv /build-tools \
     && /build-tools/bin/pip install --no-cache-dir --disable-pip-version-check --quiet \
-       --require-hashes --only-binary :all: "$@" -r /tmp/build-tools.txt
+       --require-hashes --only-binary :all: "$@" -r /tmp/build-tools.txt \
+    && cross=$(/tmp/cross_platform.sh) \
+    && if [ -n "$cross" ]; then \
+         awk '/^dumb-init==/ {p = 1} p {print; if ($0 !~ /\\$/) exit}' /tmp/build-tools.txt > /tmp/dumb-init.txt \
+         && /build-tools/bin/uv pip install --quiet --no-cache --target /tmp/target-tools ${cross:+"$cross"} \
+            --require-hashes --no-deps --only-binary :all: "$@" -r /tmp/dumb-init.txt \
+         && cp /tmp/target-tools/bin/dumb-init /build-tools/bin/dumb-init; \
+       fi
 
 # The application venv, without pip: nothing is ever installed into it after this stage.
 RUN /build-tools/bin/uv venv --quiet --python python3 /opt/venv
 
-# Exactly the lock: every file hash-checked, no dependency resolution, wheels only. The lock ships
-# in the image (/opt/locks): layers and images built FROM this one lock their additions against it.
+# Exactly the lock: every file hash-checked, no dependency resolution, wheels only, the target
+# platform's wheels (image/cross_platform.sh). The lock ships in the image (/opt/locks): layers
+# and images built FROM this one lock their additions against it.
 COPY requirements.lock /opt/locks/requirements.lock
 RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=ca,target=/run/secrets/ca.pem \
     --mount=type=bind,from=wheelhouse,target=/wheelhouse \
     if [ -s /run/secrets/ca.pem ]; then export SSL_CERT_FILE=/run/secrets/ca.pem; fi \
     && if [ -n "$(ls -A /wheelhouse)" ]; then set -- --offline --no-index --find-links /wheelhouse; fi \
-    && /build-tools/bin/uv pip install --python /opt/venv/bin/python \
+    && cross=$(/tmp/cross_platform.sh) \
+    && /build-tools/bin/uv pip install --python /opt/venv/bin/python ${cross:+"$cross"} \
        --require-hashes --no-deps --only-binary :all: "$@" -r /opt/locks/requirements.lock \
     && /tmp/clamp_times.sh
 

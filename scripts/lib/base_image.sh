@@ -3,6 +3,8 @@
 # Debian mirror -- Debian trixie with its Python 3.13, the same release and Python minor as
 # python:3.13-slim-trixie. That is also the air-gapped path. Sourced after common.sh.
 
+. "$PROJECT_ROOT/scripts/lib/emulation.sh"
+
 STANDIN_IMAGE=${STANDIN_IMAGE:-jupyterlab-minimalist/python-standin:3.13-slim-trixie}
 # Bumped whenever build_standin changes, so machines that kept an older stand-in rebuild it.
 STANDIN_RECIPE=2
@@ -11,24 +13,66 @@ dockerfile_default_base() {
   sed -n 's/^ARG BASE_IMAGE=\(.*\)$/\1/p' "${BUILD_CONTEXT:-$PROJECT_ROOT}/Dockerfile" | head -n 1
 }
 
+# standin_name [PLATFORM]: the stand-in's tag for PLATFORM (the host's own when omitted or the
+# same): the host's keeps its old name, another platform's gets the architecture appended.
+standin_name() {
+  local platform=${1:-}
+  if [ -z "$platform" ] || [ "$platform" = "$(host_platform)" ]; then
+    printf '%s\n' "$STANDIN_IMAGE"
+  else
+    printf '%s-%s\n' "$STANDIN_IMAGE" "${platform#linux/}"
+  fi
+}
+
+# build_standin WANTED [PLATFORM]: debootstrap the stand-in for PLATFORM (default the host's).
+# Another platform's: debootstrap --foreign unpacks its packages natively (no emulation), and only
+# the second stage (the packages' configure scripts) runs under qemu, in a chroot.
 build_standin() {
-  local mirror root
+  local mirror root platform=${2:-$(host_platform)} name arch=() second=""
+  name=$(standin_name "$platform")
   mirror=$(debian_mirror) || true
   [ -n "$mirror" ] || die "base image $1 cannot be pulled and no Debian mirror is configured in /etc/apt/sources* to build a stand-in"
   is_root || die "base image $1 cannot be pulled; building a stand-in needs root (debootstrap)"
   command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+  if [ "$platform" != "$(host_platform)" ]; then
+    ensure_emulation "$platform"
+    arch=(--arch="${platform#linux/}" --foreign); second=1
+  fi
   root=$(mktemp -d)
-  say "debootstrap trixie from $mirror (about a minute)"
-  debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+  say "debootstrap trixie for $platform from $mirror (about a minute${second:+, then its second stage emulated})"
+  debootstrap "${arch[@]}" --variant=minbase --include=python3,python3-venv,ca-certificates \
     trixie "$root" "$mirror" >"$root.log" 2>&1 || { tail -n 5 "$root.log" >&2; die "debootstrap of trixie failed (log: $root.log)"; }
+  if [ -n "$second" ]; then
+    # The second stage looks each package up in the suite's whole Packages index with perl and grep,
+    # all emulated (over 10 minutes): cut the index to the packages it installs first, natively.
+    local list
+    for list in "$root"/var/lib/apt/lists/*_Packages; do
+      awk 'NR == FNR {keep[$1]; next} /^Package: / {p = ($2 in keep)} p' \
+        <(cat "$root/debootstrap/required" "$root/debootstrap/base" | tr ' ' '\n') "$list" >"$list.needed" &&
+        mv "$list.needed" "$list"
+    done
+    chroot "$root" /debootstrap/debootstrap --second-stage >>"$root.log" 2>&1 ||
+      { tail -n 5 "$root.log" >&2; die "debootstrap's second stage for $platform failed (log: $root.log)"; }
+  fi
   # What the official image leaves out too: apt's lists, caches and downloaded packages.
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
     "$root"/var/log/*.log
-  tar -C "$root" -c . | docker import \
+  tar -C "$root" -c . | docker import --platform "$platform" \
     --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
-    --change "LABEL org.jupyterlab-minimalist.standin-recipe=$STANDIN_RECIPE" - "$STANDIN_IMAGE" >/dev/null ||
+    --change "LABEL org.jupyterlab-minimalist.standin-recipe=$STANDIN_RECIPE" - "$name" >/dev/null ||
     die "docker import of the stand-in base failed"
   rm -rf "$root" "$root.log"
+}
+
+# ensure_standin WANTED [PLATFORM]: print the stand-in's name for PLATFORM, built if missing or old.
+ensure_standin() {
+  local name
+  name=$(standin_name "${2:-}")
+  if [ "$(docker image inspect -f '{{index .Config.Labels "org.jupyterlab-minimalist.standin-recipe"}}' \
+        "$name" 2>/dev/null)" != "$STANDIN_RECIPE" ]; then
+    build_standin "$1" "${2:-}"
+  fi
+  printf '%s\n' "$name"
 }
 
 ensure_base_image() {
@@ -36,10 +80,7 @@ ensure_base_image() {
   if docker image inspect "$want" >/dev/null 2>&1 || docker pull -q "$want" >/dev/null 2>&1; then
     printf '%s\n' "$want"; return 0
   fi
-  if [ "$(docker image inspect -f '{{index .Config.Labels "org.jupyterlab-minimalist.standin-recipe"}}' \
-        "$STANDIN_IMAGE" 2>/dev/null)" != "$STANDIN_RECIPE" ]; then
-    build_standin "$want"
-  fi
+  ensure_standin "$want" >/dev/null
   warn "base image $want cannot be pulled (no registry reachable?)."
   warn "USING A STAND-IN BASE: $STANDIN_IMAGE, Debian trixie + Python 3.13 built from the local Debian mirror."
   # The default is pinned by digest (scripts/pin-base): say that the stand-in is not what it pins.

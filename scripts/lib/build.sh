@@ -73,10 +73,12 @@ layer_args() {
   tag=${tag:-jupyterlab-minimalist:$name}
 }
 
+# build_image TAG [docker build args...]; BUILD_BASE: the base to use instead of ensure_base_image's
+# (build_platforms's multi-platform one), BUILD_BASE_ID: the image ID the labels name for it.
 build_image() {
   local tag=$1; shift
   local base epoch commit context sbom_dir label labels base_args
-  base=$(ensure_base_image)
+  base=${BUILD_BASE:-$(ensure_base_image)}
   ensure_tooling >&2
   context=${BUILD_CONTEXT:-$PROJECT_ROOT}
   epoch=$(source_epoch)
@@ -94,7 +96,8 @@ build_image() {
   chmod 0755 "$sbom_dir" && chmod 0644 "$sbom_dir/jupyterlab-minimalist.cdx.json"
   args+=(--build-context "sbom=$sbom_dir")
   base_args=()
-  while IFS= read -r label; do base_args+=("$label"); done < <(base_label_args "$base")
+  if [ -n "${BUILD_BASE_ID:-}" ]; then base_args=(--base-id "$BUILD_BASE_ID")
+  else while IFS= read -r label; do base_args+=("$label"); done < <(base_label_args "$base"); fi
   labels=$("$PROJECT_ROOT/.venv/bin/python" -m lock.labels --project "$PROJECT_ROOT" --lock "$context/requirements.lock" \
     --revision "$commit" --created "$epoch" ${base_args[@]+"${base_args[@]}"}) || die "the image labels could not be computed"
   while IFS= read -r label; do args+=(--label "$label"); done <<<"$labels"
@@ -131,4 +134,46 @@ build_layer() {
   mkdir -p "$PROJECT_ROOT/sbom"
   cp "$sbom_dir/${name%.lock}.cdx.json" "$PROJECT_ROOT/sbom/$(printf '%s' "$tag" | tr '/:' '__').cdx.json"
   rm -rf "$sbom_dir"
+}
+
+# platforms_base PLATFORM...: set `multi_base` to a BASE_IMAGE name that serves the builder (the
+# host's platform) and the runtime stage of every PLATFORM. A configured base that names several
+# platforms in its registry is used as it is; otherwise the stand-ins of those platforms go to the local registry as
+# one index (local_registry_start first), named by digest. Sets `standin_ids` (platform=image ID).
+platforms_base() {
+  local want=${BASE_IMAGE:-$(dockerfile_default_base)} platform images=() image
+  standin_ids=()
+  if docker buildx imagetools inspect "$want" >/dev/null 2>&1; then multi_base=$want; return 0; fi
+  warn "base image $want cannot be pulled: USING STAND-IN BASES, one per platform, as one index in the local registry"
+  for platform in $(printf '%s\n' "$(host_platform)" "$@" | sort -u); do
+    image=$(ensure_standin "$want" "$platform")
+    images+=("$image")
+    standin_ids+=("$platform=$(docker image inspect -f '{{.Id}}' "$image")")
+  done
+  multi_base=$LOCAL_REGISTRY/python-standin@$(push_index "$LOCAL_REGISTRY/python-standin" "${STANDIN_IMAGE##*:}" "${images[@]}")
+}
+
+# build_platforms TAG PLATFORMS [docker build args...]: build TAG for each of the comma-separated
+# PLATFORMS (linux/amd64, linux/arm64), each as its own local image: TAG itself for one platform,
+# TAG-ARCH for several. The builder stage runs natively; qemu runs the runtime stage of the others.
+# Sets `built` to the local tags, in PLATFORMS's order. Starts the local registry (stop it after).
+build_platforms() {
+  local tag=$1 platforms=$2 platform base id one
+  shift 2
+  IFS=, read -r -a platform_list <<<"$platforms"
+  [ ${#platform_list[@]} -gt 0 ] || die "--platform needs PLATFORMS (linux/amd64, linux/arm64, or both: linux/amd64,linux/arm64)"
+  for platform in "${platform_list[@]}"; do qemu_arch "$platform" >/dev/null; done
+  ensure_emulation "${platform_list[@]}"
+  local_registry_start
+  platforms_base "${platform_list[@]}"
+  base=$multi_base
+  built=()
+  for platform in "${platform_list[@]}"; do
+    one=$tag
+    [ ${#platform_list[@]} -eq 1 ] || one=$tag-${platform#linux/}
+    id=""
+    for pair in ${standin_ids[@]+"${standin_ids[@]}"}; do [ "${pair%%=*}" = "$platform" ] && id=${pair#*=}; done
+    BUILD_BASE=$base BUILD_BASE_ID=$id build_image "$one" --platform "$platform" "$@"
+    built+=("$one")
+  done
 }

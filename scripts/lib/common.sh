@@ -58,6 +58,7 @@ apt_update_once() {
 
 apt_install() {
   apt_update_once
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2 ||
+  # Lock::Timeout: wait for another apt that holds dpkg's lock instead of failing at once.
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >&2 ||
     die "apt-get install $* failed"
 }

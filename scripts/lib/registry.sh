@@ -87,3 +87,42 @@ registry_stop() {
   kill "$pid" 2>/dev/null || true
   wait_for 10 registry_gone "$pid" || { kill -KILL "$pid" 2>/dev/null || true; wait_for 5 registry_gone "$pid"; }
 }
+
+# The project's own local registry, for multi-platform images where the engine's image store holds
+# one platform per name: storage under .cache, kept between runs (what it holds survives a stop).
+#   local_registry_start        start it (or reuse the one running); sets LOCAL_REGISTRY=127.0.0.1:PORT
+#   local_registry_stop         stop the one local_registry_start started in this shell
+LOCAL_REGISTRY_DIR="$PROJECT_ROOT/.cache/local-registry"
+local_registry_pid=""
+
+local_registry_start() {
+  local state
+  state=$(registry_start "$LOCAL_REGISTRY_DIR") || die "the local registry could not be started"
+  local_registry_pid=${state% *}
+  LOCAL_REGISTRY=127.0.0.1:${state#* }
+}
+
+local_registry_stop() {
+  [ -n "$local_registry_pid" ] && registry_stop "$local_registry_pid"
+  local_registry_pid=""
+}
+
+# push_index REPO TAG IMAGE...: push each single-platform IMAGE (a local tag) to REPO, then one
+# multi-platform index REPO:TAG naming them all; prints the index's digest. The index is a
+# function of the images' manifests alone, so identical images give an identical digest.
+push_index() {
+  local repo=$1 tag=$2 image arch refs=() digest
+  shift 2
+  for image in "$@"; do
+    arch=$(docker image inspect -f '{{.Architecture}}' "$image") || die "no image $image"
+    docker tag "$image" "$repo:$tag-$arch"
+    docker push -q "$repo:$tag-$arch" >/dev/null || die "docker push of $repo:$tag-$arch failed"
+    docker rmi "$repo:$tag-$arch" >/dev/null
+    refs+=("$repo:$tag-$arch")
+  done
+  docker buildx imagetools create --progress plain -t "$repo:$tag" "${refs[@]}" >&2 ||
+    die "the index $repo:$tag could not be made"
+  digest=$(docker buildx imagetools inspect --format '{{json .Manifest}}' "$repo:$tag" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["digest"])') || die "the index $repo:$tag could not be read"
+  printf '%s\n' "$digest"
+}
