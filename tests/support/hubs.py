@@ -49,7 +49,10 @@ class Hub:
                "HUB_TEST_HUB_PORT": str(free_port()), "HUB_TEST_PROXY_API_PORT": str(free_port()),
                "HUB_TEST_USERS": json.dumps(users), "HUB_TEST_IDLE_USER": idle_user,
                "SPAWN_PREFIX": self.prefix, "HUB_TEST_TOKEN": self.token, "HUB_TEST_SPAWNER": spawner,
-               "HUB_TEST_STOCK": "1" if stock else "", "HUB_TEST_PER_USER": json.dumps(per_user or {})}
+               "HUB_TEST_STOCK": "1" if stock else "",
+               "HUB_TEST_PER_USER": json.dumps(per_user or {}),
+               # the shipped config's authenticator, replaced by the test users' passwords (hub_config.py)
+               "HUB_AUTHENTICATOR": "dummy"}
         self.log = state / "jupyterhub.log"
         self.docker = docker.from_env(timeout=120)
         with self.log.open("wb") as log:
