@@ -76,12 +76,14 @@ COPY image/overrides.json /opt/venv/share/jupyter/lab/settings/overrides.json
 # below; PID 1 (forwards signals, reaps zombie kernel processes) and the healthcheck, beside the venv.
 COPY image/jupyterlab_minimalist /opt/venv/jupyterlab_minimalist
 COPY image/healthcheck.py /opt/bin/jupyterlab-healthcheck
-# The image's command: starts the server again whenever it dies after serving (image/supervise.sh).
+# The image's start (ENTRYPOINT): jupyterhub-singleuser instead of the lab when a hub started the
+# container; a server, under the supervisor that starts it again whenever it dies after serving.
+COPY image/start.sh /opt/bin/jupyterlab-start
 COPY image/supervise.sh /opt/bin/jupyterlab-supervise
 RUN mv /opt/venv/jupyterlab_minimalist "$(/opt/venv/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/" \
     && cp /build-tools/bin/dumb-init /opt/bin/dumb-init \
     && sed -i '1i #!/opt/venv/bin/python -IS' /opt/bin/jupyterlab-healthcheck \
-    && chmod 0755 /opt/bin/jupyterlab-healthcheck
+    && chmod 0755 /opt/bin/jupyterlab-healthcheck /opt/bin/jupyterlab-start /opt/bin/jupyterlab-supervise
 
 # What nobody running these packages needs; each removal's bytes show in the benchmark report.
 COPY image/prune_typeshed.py image/link_duplicates.py image/defer_grammars.py image/strip_symbols.py /tmp/
@@ -140,9 +142,9 @@ ARG NB_GID=1000
 RUN groupadd --non-unique --gid "${NB_GID}" jovyan \
     && useradd --no-log-init --non-unique --uid "${NB_UID}" --gid "${NB_GID}" \
        --home-dir /home/jovyan --no-create-home --shell /bin/bash jovyan \
-    && mkdir -p /home/jovyan/notebooks /home/jovyan/data \
+    && mkdir -p /home/jovyan/notebooks /home/jovyan/data /home/jovyan/work \
        /home/jovyan/.jupyter/lab/user-settings /home/jovyan/.jupyter/lab/workspaces \
-    && chown "${NB_UID}:${NB_GID}" /home/jovyan/notebooks /home/jovyan/data \
+    && chown "${NB_UID}:${NB_GID}" /home/jovyan/notebooks /home/jovyan/data /home/jovyan/work \
     && chown -R "${NB_UID}:${NB_GID}" /home/jovyan/.jupyter \
     && find /etc /home \( -path /etc/hosts -o -path /etc/hostname -o -path /etc/resolv.conf \) -prune \
        -o -newermt "@${SOURCE_DATE_EPOCH}" -exec touch -h -d "@${SOURCE_DATE_EPOCH}" {} +
@@ -164,6 +166,7 @@ EXPOSE 8888
 # measured slowing the first cell on 2 cores.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --start-interval=5s --retries=3 \
     CMD ["/opt/bin/jupyterlab-healthcheck"]
-ENTRYPOINT ["/opt/bin/dumb-init", "--"]
-# A crashed server is started again in place; a bad setting (exit 2) stops the container.
-CMD ["jupyterlab-supervise", "jupyter", "lab"]
+# A hub's spawner may run the image with its own CMD or none: the start script sees the hub, and
+# runs a server under the supervisor (a crash restarts it in place; a bad setting, exit 2, stops).
+ENTRYPOINT ["/opt/bin/dumb-init", "--", "/opt/bin/jupyterlab-start"]
+CMD ["jupyter", "lab"]

@@ -8,8 +8,12 @@
 #   SINGLEUSER_UID     the user containers' UID:GID (default: the image's user, non-root)
 #   SPAWN_PREFIX       user containers and notebook volumes are named PREFIX-USERNAME (default jupyter)
 #   CULL_IDLE_SECONDS  stop a server idle this long (default 3600; 0: never)
-#   HUB_AUTHENTICATOR  how users log in (default github: OAuthenticator, which reads OAUTH_CLIENT_ID,
-#                      OAUTH_CLIENT_SECRET and OAUTH_CALLBACK_URL itself; gitlab, google, generic-oauth ...)
+#   HUB_AUTHENTICATOR  how users log in. Default shared-password: the admins of HUB_ADMINS (default
+#                      admin) log in with HUB_ADMIN_PASSWORD (scripts/hub makes one on first run and
+#                      prints it), others with HUB_USER_PASSWORD if set; no sign-up. Or an OAuthenticator:
+#                      github, gitlab, google, generic-oauth ..., which read OAUTH_CLIENT_ID,
+#                      OAUTH_CLIENT_SECRET, OAUTH_CALLBACK_URL and their own variables (OAUTH2_*_URL,
+#                      GITLAB_URL ...) from the environment: every variable of hub/.env reaches the hub.
 #   HUB_ALLOWED_USERS  comma-separated user names allowed to log in; HUB_ADMINS: the admins among them
 #   HUB_CONNECT_HOST   the hub's name on DOCKER_NETWORK when the hub runs in a container (compose: hub)
 #   HUB_SSL_CERT, HUB_SSL_KEY  serve HTTPS with this certificate and key (files in the hub container)
@@ -49,9 +53,23 @@ if os.environ.get("SINGLEUSER_UID"):
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 
-c.JupyterHub.authenticator_class = os.environ.get("HUB_AUTHENTICATOR", "github")
+authenticator = os.environ.get("HUB_AUTHENTICATOR") or "shared-password"
+c.JupyterHub.authenticator_class = authenticator
 c.Authenticator.allowed_users = {name for name in os.environ.get("HUB_ALLOWED_USERS", "").split(",") if name}
 c.Authenticator.admin_users = {name for name in os.environ.get("HUB_ADMINS", "").split(",") if name}
+if authenticator == "shared-password":
+    # A first run's way in: no sign-up, the admins' password from hub/.env (scripts/hub writes it).
+    if not os.environ.get("HUB_ADMIN_PASSWORD"):
+        sys.exit("error: HUB_AUTHENTICATOR=shared-password needs HUB_ADMIN_PASSWORD (32 characters or more):"
+                 " run scripts/hub, which writes one into hub/.env, or set an OAuth provider")
+    c.Authenticator.admin_users = c.Authenticator.admin_users or {"admin"}
+    c.SharedPasswordAuthenticator.admin_password = os.environ["HUB_ADMIN_PASSWORD"]
+    if os.environ.get("HUB_USER_PASSWORD"):
+        # Whoever has the users' password, unless HUB_ALLOWED_USERS names who.
+        c.SharedPasswordAuthenticator.user_password = os.environ["HUB_USER_PASSWORD"]
+        c.Authenticator.allow_all = not c.Authenticator.allowed_users
+    # Admins are not allowed users by themselves (JupyterHub 5+): the admins may log in too.
+    c.Authenticator.allowed_users = c.Authenticator.allowed_users | c.Authenticator.admin_users
 
 # In a container the hub listens on its network, where the user containers reach it by name.
 if os.environ.get("HUB_CONNECT_HOST"):

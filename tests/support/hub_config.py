@@ -13,7 +13,16 @@ from jupyterhub.utils import random_port
 from traitlets import Dict
 
 c = get_config()  # noqa: F821
-load_subconfig(os.environ["HUB_TEST_SHIPPED_CONFIG"])  # noqa: F821
+prefix = os.environ["SPAWN_PREFIX"]
+if os.environ.get("HUB_TEST_STOCK"):
+    # What a team's admin writes for any image: the image and a volume per user, nothing else (the
+    # prefix only keeps the test's containers and volumes apart from everyone else's).
+    c.DockerSpawner.image = os.environ["SINGLEUSER_IMAGE"]
+    c.DockerSpawner.volumes = {f"{prefix}-{{username}}": "/home/jovyan/notebooks"}
+    c.DockerSpawner.prefix = prefix
+    c.JupyterHub.services, c.JupyterHub.load_roles = [], []
+else:
+    load_subconfig(os.environ["HUB_TEST_SHIPPED_CONFIG"])  # noqa: F821
 
 state = os.environ["HUB_TEST_DIR"]
 c.JupyterHub.bind_url = f"http://127.0.0.1:{os.environ['HUB_TEST_PUBLIC_PORT']}"
@@ -65,6 +74,15 @@ class LoopbackSwarmSpawner(Loopback, SwarmSpawner):
                 for name, v in self.volume_binds.items()]
 
 
+per_user = json.loads(os.environ.get("HUB_TEST_PER_USER", "{}"))
+
+
+def per_user_settings(spawner):
+    for name, value in per_user.get(spawner.user.name, {}).items():
+        setattr(spawner, name, {k.replace("{prefix}", prefix): v for k, v in value.items()} if name == "volumes" else value)
+
+
+c.Spawner.pre_spawn_hook = per_user_settings
 c.Spawner.ip = "127.0.0.1"
 c.DockerSpawner.network_name = "host"
 c.DockerSpawner.use_internal_ip = True  # no published ports: there are none on the host network
