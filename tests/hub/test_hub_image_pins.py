@@ -66,9 +66,14 @@ def test_npm_locks_pin_every_package_with_an_integrity_hash(folder):
     manifest = json.loads((HUB / folder / "package.json").read_text())
     lock = json.loads((HUB / folder / "package-lock.json").read_text())
     wanted = {**manifest.get("dependencies", {}), **manifest.get("optionalDependencies", {})}
-    for name, version in wanted.items():
-        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{folder}/package.json: {name} {version} is not an exact version"
-        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    # package.json gives a caret range (the weekly upgrade moves within it); the lock pins one version in it.
+    for name, spec in wanted.items():
+        floor = re.fullmatch(r"\^(\d+)\.(\d+)\.(\d+)", spec)
+        assert floor, f"{folder}/package.json: {name} {spec} is not a caret range of one major"
+        locked = lock["packages"][f"node_modules/{name}"]["version"]
+        assert re.fullmatch(r"\d+\.\d+\.\d+", locked), f"{folder}/package-lock.json: {name} {locked}"
+        version = tuple(map(int, locked.split(".")))
+        assert version[0] == int(floor[1]) and version >= tuple(map(int, floor.groups())), (name, spec, locked)
     for path, entry in lock["packages"].items():
         if path and not entry.get("inBundle") and not entry.get("link"):
             assert entry.get("integrity", "").startswith("sha512-"), f"{folder}/package-lock.json: {path} has no sha512"

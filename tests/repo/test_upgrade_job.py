@@ -38,7 +38,7 @@ CI_STEPS = ("uv run lock check", "lock check of the hub server's", "lock check -
 ELSEWHERE = {
     "Install the project tooling (uv, hash-checked; then uv sync)": "the package index; the checkout's .venv stands in",
     "Upgrade the dev environment (uv.lock)": "the package index: test_the_dev_environment_step_... below",
-    "Upgrade the hub proxy's npm lockfile": "npm's registry: test_the_npm_step_... below",
+    "Upgrade the hub image's npm lockfiles": "npm's registry: test_the_npm_step_... below",
     "Re-pin the base image": "Docker Hub; tests/reproducible/test_pin_base.py pins from a local registry",
     "Refresh the start-up modules": "builds the image: tests/image/test_startup_modules.py",
 }
@@ -87,6 +87,7 @@ def upgraded(tmp_path_factory):
         seed = copy_project(root / "seed")
         (seed / "requirements.in").write_text("demo-app\n")
         (seed / "requirements-hub.in").write_text("demo-hub\n")
+        (seed / "requirements-hub5.in").write_text("demo-hub\n")  # every layer of pyproject.toml
         (seed / "hub" / "requirements.in").write_text("demo-server\n")
         (seed / "examples" / "extend" / "requirements.in").write_text("demo-extra\n")
         for project in (".", "hub"):
@@ -197,24 +198,26 @@ def test_the_dev_environment_step_moves_the_tool_pins_with_build_tools(tmp_path)
 
 def test_the_npm_step_does_nothing_without_a_lockfile(tmp_path):
     project = copy_project(tmp_path / "project")
-    (project / "hub" / "package-lock.json").unlink(missing_ok=True)
-    result = run_step(WORKFLOW, JOB, "Upgrade the hub proxy's npm lockfile", project, tmp_path / "temp")
+    for folder in ("proxy", "node"):
+        (project / "hub" / folder / "package-lock.json").unlink(missing_ok=True)
+    result = run_step(WORKFLOW, JOB, "Upgrade the hub image's npm lockfiles", project, tmp_path / "temp")
     assert result.returncode == 0, result.stderr
-    assert not (project / "hub" / "package-lock.json").exists()
+    assert not list((project / "hub").rglob("package-lock.json"))
 
 
 @pytest.mark.network
 def test_the_npm_step_updates_the_lockfile_within_package_json(tmp_path):
     """npm's registry: a lockfile holding an older version than package.json's range allows moves up."""
     project = copy_project(tmp_path / "project")
-    hub = project / "hub"
+    (project / "hub" / "node" / "package-lock.json").unlink()  # the proxy's folder alone: no Node.js download
+    hub = project / "hub" / "proxy"
     (hub / "package.json").write_text('{"name": "t", "private": true, "dependencies": {"commander": "^11.0.0"}}\n')
     made = subprocess.run(["npm", "install", "--package-lock-only", "--no-audit", "--no-fund", "commander@11.0.0"],
                           cwd=hub, capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
     (hub / "package.json").write_text('{"name": "t", "private": true, "dependencies": {"commander": "^11.0.0"}}\n')
-    result = run_step(WORKFLOW, JOB, "Upgrade the hub proxy's npm lockfile", project, tmp_path / "temp")
+    result = run_step(WORKFLOW, JOB, "Upgrade the hub image's npm lockfiles", project, tmp_path / "temp")
     assert result.returncode == 0, result.stderr
     lock = json.loads((hub / "package-lock.json").read_text())
     assert lock["packages"]["node_modules/commander"]["version"] != "11.0.0"
-    assert (tmp_path / "temp" / "before" / "hub" / "package-lock.json").is_file()
+    assert (tmp_path / "temp" / "before" / "hub" / "proxy" / "package-lock.json").is_file()
