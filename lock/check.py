@@ -11,7 +11,7 @@ from packaging.markers import Marker
 
 from lock import diff, drift, header, index, index_view, layers, lockfile
 from lock.engine import BACKENDS
-from lock.errors import ResolutionError
+from lock.errors import InputError, ResolutionError
 from lock.lockfile import Entry
 from lock.requirements_in import InputFile, Inputs, parse_tree
 from lock.targets import Config
@@ -39,12 +39,12 @@ def check(config: Config) -> Report:
     report = Report()
     display = config.rel(config.output)
     try:
-        raw = config.output.read_bytes().decode("utf-8")  # bytes as they are: no newline translation
-    except FileNotFoundError:
+        raw = lockfile.read_text(config.output, display)  # bytes as they are: no newline translation
+    except lockfile.NotFound:
         report.add("missing", f"{display} does not exist")
         return report
-    except (OSError, UnicodeDecodeError) as e:
-        report.add("edited", f"{display}: cannot read: {e}")
+    except InputError as e:
+        report.add("edited", str(e))
         return report
     text = raw.replace("\r\n", "\n")
     if text != raw:

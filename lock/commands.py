@@ -335,28 +335,8 @@ def read_lock(name: str, missing: bool = False) -> tuple[list[Entry], str | None
     lock that does not exist yet (no entries), as /dev/null does."""
     if missing or name == os.devnull:
         return [], None
-    try:
-        text = Path(name).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{name}: not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a lock") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
-    if not text.strip():
-        raise InputError(f"{name} is not a lock: it is empty")
-    try:
-        parsed = header.parse(text.replace("\r\n", "\n"))
-    except header.HeaderError:
-        parsed = None
-    if parsed and header.body_sha256(parsed.body) != parsed.body_sha256:
-        raise InputError(f"{name} is not a valid lock: its body does not match its header's body-sha256 "
-                         "(truncated, or its pins were edited by hand)")
-    try:
-        entries = lockfile.valid_entries(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
-    except InputError as e:
-        raise InputError(f"{name} is not a lock: {e}") from None
-    return entries, parsed.settings.cutoffs.describe() if parsed else None
+    read = lockfile.read_lock(Path(name), name)
+    return read.entries, read.parsed.settings.cutoffs.describe() if read.parsed else None
 
 
 def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry], new_entries: list[Entry]):
@@ -364,10 +344,9 @@ def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry],
     from lock import diff_details as details
     from lock.targets import Platform
 
-    try:
-        parsed = header.parse(Path(new).read_text(encoding="utf-8").replace("\r\n", "\n"))
-    except header.HeaderError:
-        raise InputError(f"{new}: --details needs a lock header (its platforms and Python)") from None
+    parsed = lockfile.read_lock(Path(new), new).parsed
+    if parsed is None:
+        raise InputError(f"{new}: --details needs a lock header (its platforms and Python)")
     settings = parsed.settings
     if settings.fingerprint() != parsed.fingerprint or not settings.platforms \
             or not re.fullmatch(r"3\.\d+", settings.python):

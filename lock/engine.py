@@ -22,7 +22,7 @@ from packaging.version import InvalidVersion, Version
 from lock import backends, header, lockfile
 from lock.backends import Backend
 from lock.cutoff import Cutoffs
-from lock.errors import FileSystemError, InputError, ResolutionError, ResolverError
+from lock.errors import FileSystemError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
 from lock.targets import Config, Platform
@@ -58,11 +58,9 @@ class Existing:
 
 def read_existing(path: Path) -> Existing:
     try:
-        text = path.read_bytes().decode("utf-8")  # as it is: a CRLF lock is rewritten, not "up to date"
-    except FileNotFoundError:
+        text = lockfile.read_text(path, path.name)  # as it is: a CRLF lock is rewritten, not "up to date"
+    except lockfile.NotFound:
         return Existing(None, None, [])
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path.name}: cannot read: {e}") from None
     lf = text.replace("\r\n", "\n")  # its settings still count when only the line ends changed
     try:
         parsed = header.parse(lf)

@@ -91,18 +91,13 @@ def read_base(config: Config) -> Base:
         seen.add(path)
         shown = config.rel(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            read = lockfile.read_lock(path, shown, made_by_lock=True, intact=False)
+        except lockfile.NotFound:
             what = "run `lock` to make it" if path == config.output or shown == rel else "restore it"
             raise InputError(f"{shown}: not found (the base of {config.rel(config.output)}; {what})") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"{shown}: cannot read: {e}") from None
-        try:
-            here = header.parse(text)
-        except header.HeaderError as e:
-            raise InputError(f"{shown}: not a lock made by lock ({e}), so it cannot be a base") from None
+        here = read.parsed
         parsed = parsed or here
-        for e in lockfile.valid_entries(here.body, shown, here.body_line):
+        for e in read.entries:
             entries.setdefault(e.name, e)
         # A base's own base sits beside it (as the locks of an image do in /opt/locks).
         path = path.parent / Path(here.settings.base[0]).name if here.settings.base else None

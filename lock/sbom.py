@@ -105,15 +105,8 @@ def project_metadata(root: Path) -> dict:
 
 
 def generate(root: Path, lock_path: Path) -> str:
-    try:
-        text = lock_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{lock_path}: cannot read: {e}") from None
-    try:
-        header.parse(text)
-    except header.HeaderError as e:
-        raise InputError(f"{lock_path}: not a lock made by `lock` ({e})") from None
-    entries = lockfile.valid_entries(text, lock_path.name)
+    read = lockfile.read_lock(lock_path, lock_path.name, made_by_lock=True)
+    text, entries = read.text, read.entries
     cache = WheelInfoCache(root / ".cache" / "wheel-info")
     infos = cache.many(entries)
     missing = sorted(name for name, info in infos.items() if info is None)
