@@ -26,7 +26,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from packaging.markers import Marker
 
 from lock import engine, header, lockfile
 from lock.cutoff import Cutoffs
@@ -35,6 +34,7 @@ from lock.index_view import cutoff_for
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
 from lock.targets import Config, PythonTarget
+from lock.wheel_tags import platforms_of
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _KEYS = ("requirements", "output")
@@ -139,10 +139,7 @@ def _constraints(config: Config, base: Base) -> Iterator[Path]:
 
 
 def _machines(entry: Entry, config: Config, python: str) -> set[str]:
-    if entry.marker is None:
-        return {p.machine for p in config.platforms}
-    marker = Marker(entry.marker)
-    return {p.machine for p in config.platforms if marker.evaluate(p.marker_environment(python))}
+    return {p.machine for p in platforms_of(entry, config.platforms, python)}
 
 
 def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> list[Entry]:
