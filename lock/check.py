@@ -83,7 +83,7 @@ def check(config: Config) -> Report:
                    view)
 
     recorded = parsed.settings
-    python = config.python
+    python = layers.target_python(config)
     if python.version != recorded.python:
         report.add(
             "stale",

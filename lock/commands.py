@@ -208,7 +208,7 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
     """Resolve and write the lock (and its index view and pylock.toml); `keep`: pins to prefer."""
     from lock import url_files
 
-    python = config.python.version
+    python = layers.target_python(config).version
     # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = backend or (recorded if recorded in engine.BACKENDS else "uv")

@@ -33,7 +33,7 @@ from lock.errors import InputError, ResolutionError
 from lock.index_view import cutoff_for
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
-from lock.targets import Config, PythonTarget
+from lock.targets import Config, PythonTarget, read_python
 from lock.wheel_tags import platforms_of
 
 
@@ -83,6 +83,14 @@ def read_base(config: Config) -> Base:
 def base_python(config: Config) -> PythonTarget:
     base = read_base(config)
     return PythonTarget(base.parsed.settings.python, base.rel, f"the Python of the base lock {base.rel}")
+
+
+def target_python(config: Config) -> PythonTarget:
+    """The Python a lock is made for: a layer installs into its base's Python (the base lock's
+    header), a project's own lock into the Dockerfile's base image's."""
+    if config.base is not None:
+        return base_python(config)
+    return read_python(config.dockerfile, config.rel(config.dockerfile))
 
 
 def _conflicts(config: Config, inputs: Inputs, base: Base, python: str) -> list[str]:

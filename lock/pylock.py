@@ -31,6 +31,7 @@ from packaging.version import Version
 from lock import atomic
 from lock.errors import InputError, LockError, ResolverError
 from lock.index import FILES_INDEX, index_url, redact
+from lock.layers import target_python
 from lock.lockfile import Entry
 from lock.targets import Config
 from lock.wheel_info import WheelInfoCache
@@ -145,7 +146,7 @@ def problems(config: Config, body_sha256: str, entries: list[Entry]) -> list[tup
         return [("stale", f"{shown} was made from another {lock} (its pins changed since)")]
     if recorded.get("packages-sha256") != _packages_sha256(data.get("packages", [])):
         return [("edited", f"{shown}: its packages were edited by hand (they no longer match its packages-sha256)")]
-    python = config.python.version
+    python = target_python(config).version
     want_top = {"lock-version": "1.0", "environments": [f'sys_platform == "linux" and {p.marker}' for p in config.platforms],
                 "requires-python": f"=={python}.*", "created-by": CREATED_BY, "packages": data.get("packages", []),
                 "tool": {"lock": {k: recorded.get(k) for k in ("requirements-lock-body", "packages-sha256")}}}

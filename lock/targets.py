@@ -6,7 +6,6 @@ cannot disagree); the platforms and file names from `[tool.lock]` in pyproject.t
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -128,14 +127,6 @@ class Config:
             import os
 
             return Path(os.path.relpath(path.resolve(), self.root.resolve())).as_posix()
-
-    @functools.cached_property  # read once per Config: the Dockerfile does not change under a run
-    def python(self) -> PythonTarget:
-        if self.base is not None:  # a layer installs into its base's Python
-            from lock.layers import base_python
-
-            return base_python(self)
-        return read_python(self.dockerfile, self.rel(self.dockerfile))
 
 
 def find_root(start: Path) -> Path:

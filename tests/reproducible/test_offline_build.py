@@ -12,6 +12,7 @@ import pytest
 from tests.support.paths import PROJECT_ROOT
 from tests.support.repro_helpers import SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
 
+from lock.layers import target_python
 from lock.targets import load_config
 from lock.wheel_tags import platforms_of, wheel_installs
 from lock.wheelhouse.cli import BUILD_TOOLS
@@ -43,7 +44,7 @@ def wheelhouse():
 
 def test_every_wheel_is_locked_and_every_pin_has_one_per_platform(wheelhouse):
     config = load_config(PROJECT_ROOT)
-    python = config.python.version
+    python = target_python(config).version
     pins = [*read_pins(config.output, "requirements.lock"), *read_pins(PROJECT_ROOT / BUILD_TOOLS, BUILD_TOOLS)]
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in wheelhouse.glob("*.whl")}
     locked = {h for pin in pins for h in pin.hashes}
