@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from packaging.markers import Marker
 
 from lock import diff, drift, header, index, index_view, layers, lockfile
-from lock.engine import BACKENDS
+from lock.engine import BACKENDS, Request
 from lock.errors import InputError, ResolutionError
 from lock.lockfile import Entry
 from lock.requirements_in import InputFile, Inputs, parse_tree
@@ -198,7 +198,7 @@ def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None 
     assert parsed is not None and inputs is not None
     s = parsed.settings
     try:
-        text, entries = layers.lock_text(config, s.python, inputs, s.backend, s.cutoffs, env=env)
+        text, entries = layers.lock_text(Request(config, s.python, inputs, s.backend, s.cutoffs, env=env))
     except ResolutionError as failure:  # e.g. the only locked version was yanked
         text, entries, error = None, None, failure
     else:

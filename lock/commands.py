@@ -220,8 +220,8 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
         )
     where = ", ".join(p.name for p in config.platforms)
     say(f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})")
-    text, entries = layers.lock_text(config, python, inputs, backend, cutoffs, requirements_text=requirements_text,
-                                     preferences=keep)
+    text, entries = layers.lock_text(engine.Request(config, python, inputs, backend, cutoffs,
+                                                    requirements_text=requirements_text, preferences=keep))
     output = config.rel(config.output)
     files = []
     if text != existing.text:

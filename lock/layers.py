@@ -22,7 +22,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -141,20 +141,19 @@ def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> l
     return kept
 
 
-def lock_text(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
-              requirements_text: str | None = None, env: Mapping[str, str] | None = None,
-              preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
+def lock_text(request: engine.Request) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries: a layer's on top of its base lock
     (build below), else the engine's own resolution. The engine knows nothing of layers."""
-    if config.base is not None:
-        return build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
-    return engine.build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+    if request.config.base is not None:
+        return build(request)
+    return engine.build(request)
 
 
-def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
-          requirements_text: str | None = None, env: Mapping[str, str] | None = None,
-          preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
+def build(request: engine.Request) -> tuple[str, list[Entry]]:
     """A layer's lock text and entries (lock_text for a config with a base)."""
+    config, python, inputs, backend, cutoffs = (request.config, request.python, request.inputs, request.backend,
+                                                request.cutoffs)
+    requirements_text = request.requirements_text
     base = read_base(config)
     recorded = base.parsed.settings
     if recorded.platforms != tuple(p.name for p in config.platforms):
@@ -175,8 +174,8 @@ def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cu
         include = os.path.relpath(pins, config.requirements.parent)
         text = requirements_text + ("" if requirements_text.endswith("\n") or not requirements_text else "\n")
         try:
-            entries = engine.resolve_all(config, python, inputs, backend, seen, f"{text}-c {include}\n", env,
-                                         rename={config.rel(pins): base.rel}, preferences=preferences)
+            entries = engine.resolve_all(replace(request, cutoffs=seen, requirements_text=f"{text}-c {include}\n"),
+                                         rename={config.rel(pins): base.rel})
         except ResolutionError as e:
             involved = [pin.requirement for name, pin in base.entries.items()
                         if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", str(e), re.I)]
