@@ -14,7 +14,7 @@ from lock.engine import BACKENDS, Request
 from lock.errors import InputError, ResolutionError
 from lock.lockfile import Entry
 from lock.requirements_in import InputFile, Inputs, parse_tree
-from lock.targets import Config
+from lock.config import Config
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from lock.cutoff import Cutoffs, now, parse_timestamp
 from lock.errors import InputError, ResolverError, shorten
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs, append_specs, parse_spec, parse_tree
-from lock.targets import Config, find_root, load_config
+from lock.config import Config, find_root, load_config
 
 Say = Callable[[str], None]
 
@@ -342,7 +342,7 @@ def read_lock(name: str, missing: bool = False) -> tuple[list[Entry], str | None
 def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry], new_entries: list[Entry]):
     """Size and licence columns for `lock diff --details`, for the NEW lock's first platform."""
     from lock import diff_details as details
-    from lock.targets import Platform
+    from lock.config import Platform
 
     parsed = lockfile.read_lock(Path(new), new).parsed
     if parsed is None:

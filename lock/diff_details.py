@@ -13,7 +13,7 @@ from pathlib import Path
 from lock.diff import Change
 from lock.lockfile import Entry
 from lock.sbom import licenses_of
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheel_info import WheelInfoCache
 from lock.wheel_tags import locked_wheels
 

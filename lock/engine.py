@@ -25,7 +25,7 @@ from lock.cutoff import Cutoffs
 from lock.errors import FileSystemError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
-from lock.targets import Config, Platform
+from lock.config import Config, Platform
 
 BACKENDS: dict[str, Backend] = backends.REGISTRY  # the registry itself (lock.backends)
 

@@ -33,7 +33,7 @@ from lock.errors import InputError, ResolutionError
 from lock.index_view import cutoff_for
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
-from lock.targets import Config, PythonTarget, read_python
+from lock.config import Config, PythonTarget, read_python
 from lock.wheel_tags import platforms_of
 
 

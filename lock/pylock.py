@@ -33,7 +33,7 @@ from lock.errors import InputError, LockError, ResolverError
 from lock.index import FILES_INDEX, index_url, redact
 from lock.layers import target_python
 from lock.lockfile import Entry
-from lock.targets import Config
+from lock.config import Config
 from lock.wheel_info import WheelInfoCache
 from lock.wheel_tags import locked_wheels
 
@@ -177,7 +177,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     """`lock pylock`: write pylock.toml for the lock as it is; errors are raised for lock.cli's one funnel."""
     from lock.engine import read_existing
-    from lock.targets import find_root, load_config
+    from lock.config import find_root, load_config
 
     config = load_config(find_root(Path(args.project)))
     path = path_for(config)

@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 from lock import interrupt
 from lock.cutoff import Cutoffs
 from lock.errors import ResolverError
-from lock.targets import Platform
+from lock.config import Platform
 
 
 @runtime_checkable

@@ -10,7 +10,7 @@ from pathlib import Path
 from lock.errors import ResolutionError
 from lock.index import FILES_INDEX, Index, index_url
 from lock.layers import target_python
-from lock.targets import find_root, load_config
+from lock.config import find_root, load_config
 from lock.wheelhouse import manifest
 from lock.wheelhouse.fetch import fill, mb, plan, read_pins
 

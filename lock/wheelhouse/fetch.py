@@ -13,7 +13,7 @@ from pathlib import Path
 from lock.errors import ResolutionError, ResolverError
 from lock.index import File, HashMismatch, Index, redact
 from lock.lockfile import Entry, read_entries
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheel_tags import locked_wheels, platforms_of
 
 _CHUNK = 1 << 20

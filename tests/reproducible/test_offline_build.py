@@ -13,7 +13,7 @@ from tests.support.paths import PROJECT_ROOT
 from tests.support.repro_helpers import SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
 
 from lock.layers import target_python
-from lock.targets import load_config
+from lock.config import load_config
 from lock.wheel_tags import platforms_of, wheel_installs
 from lock.wheelhouse.cli import BUILD_TOOLS
 from lock.wheelhouse.fetch import read_pins

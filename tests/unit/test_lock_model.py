@@ -14,7 +14,7 @@ from lock import header, layers
 from lock.cli import main
 from lock.errors import InputError
 from lock.lockfile import parse_body, render_body
-from lock.targets import load_config
+from lock.config import load_config
 from lock.wheelhouse.fetch import read_pins
 
 A, B = "sha256:" + "a" * 64, "sha256:" + "b" * 64

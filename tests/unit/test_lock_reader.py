@@ -13,7 +13,7 @@ from lock import cli, header
 from lock.cutoff import Cutoffs
 from lock.errors import InputError
 from lock.lockfile import Entry, NotFound, read_lock
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheel_tags import locked_wheels, platforms_of
 
 HASH = "--hash=sha256:" + "a" * 64

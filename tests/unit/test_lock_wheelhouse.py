@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from lock.index import SIMPLE_JSON
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheel_tags import platforms_of, wheel_installs
 from lock import cli
 from lock.wheelhouse.fetch import read_pins

@@ -1,4 +1,5 @@
-"""What the lock is for: the project's files, the target Python and the target platforms.
+"""The lock's config: what it is for (the project's files, the target platforms, the layers) and
+the Dockerfile's Python.
 
 The Python minor comes from the Dockerfile's base image (one source of truth: the image and its lock
 cannot disagree); the platforms and file names from `[tool.lock]` in pyproject.toml.

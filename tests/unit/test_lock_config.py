@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lock.errors import InputError
-from lock.targets import (
+from lock.config import (
     DEFAULT_PLATFORMS,
     Platform,
     PythonTarget,
