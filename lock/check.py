@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from packaging.markers import Marker
 
 from lock import diff, drift, header, index, index_view, layers, lockfile
-from lock.engine import BACKENDS, Request
+from lock.resolve import BACKENDS, Request
 from lock.errors import InputError, ResolutionError
 from lock.lockfile import Entry
 from lock.requirements_in import InputFile, Inputs, parse_tree

@@ -1,5 +1,5 @@
 """What `lock`'s commands do, below the command line: lock.cli parses the arguments, calls one of
-these and prints what it returns; the steps themselves (requirements_in, cutoff, engine, url_files,
+these and prints what it returns; the steps themselves (requirements_in, cutoff, resolve, url_files,
 index_view, pylock, atomic) are called from here only.
 
     relock(...)     resolve, then write the lock, requirements.in (add), the index view and pylock.toml
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from packaging.utils import InvalidName, canonicalize_name
 
-from lock import atomic, config_paths, diff, engine, errors, header, index_view, layers, lockfile
+from lock import atomic, config_paths, diff, errors, header, index_view, layers, lockfile, resolve
 from lock.cutoff import Cutoffs, now, parse_timestamp
 from lock.errors import InputError, ResolverError, shorten
 from lock.lockfile import Entry
@@ -58,7 +58,7 @@ def project_locked(config: Config, say: Say) -> Iterator[None]:
     from lock import project_lock
 
     with project_lock.held(config.output, say):
-        engine.remove_stale_staged(config.requirements.resolve().parent)
+        resolve.remove_stale_staged(config.requirements.resolve().parent)
         yield
 
 
@@ -92,7 +92,7 @@ def _cutoff(exclude_newer: str | None) -> str | None:
 def lock(config: Config, backend: str | None, exclude_newer: str | None, say: Say, warn: Say) -> Relocked:
     """`lock`: relock with the recorded cut-offs (a new global one with --exclude-newer, else now for a first lock)."""
     inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     explicit = _cutoff(exclude_newer)
     recorded = existing.parsed.settings.cutoffs if existing.parsed else None
     if explicit:  # a new global cut-off moves every pin to it: nothing to keep
@@ -124,7 +124,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
     if "\r\n" in original:
         text = original + text[len(original) :].replace("\n", "\r\n")
     new_inputs = parse_tree(config.root, config.requirements, top_text=text, key=config.requirements_key)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
     cutoffs = base.with_packages(new, stamp)
@@ -136,7 +136,7 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
             warn: Say) -> Relocked:
     """`lock upgrade [PKG...]`: a new global cut-off, or new per-package ones for PKG..."""
     inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     keep = None
     if not packages:
@@ -167,7 +167,7 @@ def _where_else(config: Config, name: str, raw: str) -> str:
     if config.layer is None:
         for layer in layers.names(config):
             other = layers.select(config, layer)
-            if any(e.name == name for e in engine.read_existing(other.output).entries):
+            if any(e.name == name for e in resolve.read_existing(other.output).entries):
                 return f"it is in layer {layer}'s {config.rel(other.output)}: lock upgrade --layer {layer} {raw}"
     where = f" --layer {config.layer}" if config.layer else ""
     return f"to add it: lock add{where} {raw}"
@@ -185,7 +185,7 @@ def _in_base(config: Config, spec, raw: str) -> None:
         )
 
 
-def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[str, str]:
+def existing_pins(existing: resolve.Existing, but: Iterable[str] = ()) -> dict[str, str]:
     """The lock's pins for the resolver to keep (all but the packages named): an index that lists
     a new file under the cut-off (a lagging mirror, a back-dated upload) must not move them."""
     if not vouched(existing):  # a hand-edited pin goes to the resolver as nothing at all
@@ -194,7 +194,7 @@ def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[st
     return {e.name: e.version for e in existing.entries if e.url is None and e.name not in skip}
 
 
-def vouched(existing: engine.Existing) -> bool:
+def vouched(existing: resolve.Existing) -> bool:
     """Whether the lock on disk is as lock wrote it: its body matches the header's body-sha256 and
     its settings the header's fingerprint. Only then are its pins (and its index view) the
     resolver's own; otherwise the lock is regenerated from its inputs."""
@@ -203,7 +203,7 @@ def vouched(existing: engine.Existing) -> bool:
             and parsed.settings.fingerprint() == parsed.fingerprint)
 
 
-def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Existing, backend: str | None,
+def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: resolve.Existing, backend: str | None,
            say: Say, warn: Say, requirements_text: str | None = None, keep: dict[str, str] | None = None) -> Relocked:
     """Resolve and write the lock (and its index view and pylock.toml); `keep`: pins to prefer."""
     from lock import url_files
@@ -211,8 +211,8 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
     python = layers.target_python(config).version
     # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
     recorded = existing.parsed.settings.backend if existing.parsed else None
-    backend = backend or (recorded if recorded in engine.BACKENDS else "uv")
-    engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    backend = backend or (recorded if recorded in resolve.BACKENDS else "uv")
+    resolve.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
     url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
     if not config.output.parent.is_dir():
         raise InputError(
@@ -220,7 +220,7 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
         )
     where = ", ".join(p.name for p in config.platforms)
     say(f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})")
-    text, entries = layers.lock_text(engine.Request(config, python, inputs, backend, cutoffs,
+    text, entries = layers.lock_text(resolve.Request(config, python, inputs, backend, cutoffs,
                                                     requirements_text=requirements_text, preferences=keep))
     output = config.rel(config.output)
     files = []
@@ -251,7 +251,7 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
     )
 
 
-def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: engine.Existing,
+def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: resolve.Existing,
                 warn: Say, keep: dict[str, str] | None = None) -> str | None:
     """The index view to write beside the lock: its text, "" when there is none to give (the old
     one goes), None to leave the file as it is.
@@ -292,7 +292,7 @@ def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: st
     return index_view.render(views, config.rel(config.output), body_sha256)
 
 
-def _kept_views(config: Config, existing: engine.Existing, entries: list[Entry],
+def _kept_views(config: Config, existing: resolve.Existing, entries: list[Entry],
                 keep: dict[str, str] | None) -> dict[str, index_view.PackageView]:
     """For each pin kept from the previous lock, the view it was chosen under (the recorded one):
     where the index has listed more under the cut-off since, `lock check --resolve` then says the
@@ -308,7 +308,7 @@ def _kept_views(config: Config, existing: engine.Existing, entries: list[Entry],
     return {e.name: recorded[e.name] for e in entries if keep.get(e.name) == e.version and e.name in recorded}
 
 
-def _pylock(config: Config, python: str, entries: list[Entry], text: str, existing: engine.Existing) -> list[tuple[Path, str]]:
+def _pylock(config: Config, python: str, entries: list[Entry], text: str, existing: resolve.Existing) -> list[tuple[Path, str]]:
     """pylock.toml to write beside the lock (when pyproject.toml asks for one and it is not in sync)."""
     from lock import pylock
 

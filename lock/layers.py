@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 
-from lock import engine, header, lockfile
+from lock import header, lockfile, resolve
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, ResolutionError
 from lock.index_view import cutoff_for
@@ -141,15 +141,15 @@ def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> l
     return kept
 
 
-def lock_text(request: engine.Request) -> tuple[str, list[Entry]]:
+def lock_text(request: resolve.Request) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries: a layer's on top of its base lock
-    (build below), else the engine's own resolution. The engine knows nothing of layers."""
+    (build below), else lock.resolve's own resolution. lock.resolve knows nothing of layers."""
     if request.config.base is not None:
         return build(request)
-    return engine.build(request)
+    return resolve.build(request)
 
 
-def build(request: engine.Request) -> tuple[str, list[Entry]]:
+def build(request: resolve.Request) -> tuple[str, list[Entry]]:
     """A layer's lock text and entries (lock_text for a config with a base)."""
     config, python, inputs, backend, cutoffs = (request.config, request.python, request.inputs, request.backend,
                                                 request.cutoffs)
@@ -174,7 +174,7 @@ def build(request: engine.Request) -> tuple[str, list[Entry]]:
         include = os.path.relpath(pins, config.requirements.parent)
         text = requirements_text + ("" if requirements_text.endswith("\n") or not requirements_text else "\n")
         try:
-            entries = engine.resolve_all(replace(request, cutoffs=seen, requirements_text=f"{text}-c {include}\n"),
+            entries = resolve.resolve_all(replace(request, cutoffs=seen, requirements_text=f"{text}-c {include}\n"),
                                          rename={config.rel(pins): base.rel})
         except ResolutionError as e:
             involved = [pin.requirement for name, pin in base.entries.items()
@@ -184,7 +184,7 @@ def build(request: engine.Request) -> tuple[str, list[Entry]]:
                 f"constraints{' (base pins involved: ' + ', '.join(involved) + ')' if involved else ''}: {e}"
             ) from None
     entries = only_new(entries, base, config, python)
-    settings = replace(engine.settings_for(python, config.platforms, inputs, backend, cutoffs),
+    settings = replace(resolve.settings_for(python, config.platforms, inputs, backend, cutoffs),
                        layer=config.layer, base=(base.rel, base.parsed.body_sha256))
     return header.render(settings, lockfile.render_body(entries)), entries
 

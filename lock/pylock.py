@@ -176,7 +176,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """`lock pylock`: write pylock.toml for the lock as it is; errors are raised for lock.cli's one funnel."""
-    from lock.engine import read_existing
+    from lock.resolve import read_existing
     from lock.config import find_root, load_config
 
     config = load_config(find_root(Path(args.project)))

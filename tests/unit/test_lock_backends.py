@@ -183,7 +183,7 @@ def test_each_backend_implements_the_interface(module):
     import inspect
 
     from lock.backends import Backend
-    from lock.engine import BACKENDS
+    from lock.resolve import BACKENDS
 
     assert isinstance(module, Backend) and BACKENDS[module.NAME] is module
     assert isinstance(module.RESOLVER_OPTIONS, str)

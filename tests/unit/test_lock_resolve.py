@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lock.engine import _entries_from_output, merge, staged_requirements
+from lock.resolve import _entries_from_output, merge, staged_requirements
 from lock.errors import ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.config import Platform

@@ -179,7 +179,7 @@ def _version_key(v: str):
 
 @dataclass(frozen=True)
 class Request:
-    """One resolution, as asked of the engine (and of lock.layers for a layer): the same object
+    """One resolution, as asked of lock.resolve (and of lock.layers for a layer): the same object
     from the command to the backend call, instead of a row of positional parameters."""
 
     config: Config  # the files and the target platforms
