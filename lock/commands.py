@@ -55,9 +55,9 @@ def open_config(project: str | None, layer: str | None = None, base_lock: str | 
 @contextlib.contextmanager
 def project_locked(config: Config, say: Say) -> Iterator[None]:
     """Hold the project lock for a run that may write; clear what killed runs left behind."""
-    from lock import project_lock
+    from lock import mutex
 
-    with project_lock.held(config.output, say):
+    with mutex.held(config.output, say):
         resolve.remove_stale_staged(config.requirements.resolve().parent)
         yield
 
