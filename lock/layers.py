@@ -143,13 +143,13 @@ def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> l
 
 def lock_text(request: resolve.Request) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries: a layer's on top of its base lock
-    (build below), else lock.resolve's own resolution. lock.resolve knows nothing of layers."""
+    (lock_on_base below), else lock.resolve's own resolution. lock.resolve knows nothing of layers."""
     if request.config.base is not None:
-        return build(request)
-    return resolve.build(request)
+        return lock_on_base(request)
+    return resolve.lock_without_base(request)
 
 
-def build(request: resolve.Request) -> tuple[str, list[Entry]]:
+def lock_on_base(request: resolve.Request) -> tuple[str, list[Entry]]:
     """A layer's lock text and entries (lock_text for a config with a base)."""
     config, python, inputs, backend, cutoffs = (request.config, request.python, request.inputs, request.backend,
                                                 request.cutoffs)

@@ -223,7 +223,7 @@ def resolve_all(request: Request, platforms: tuple[Platform, ...] | None = None,
     return merge(results)
 
 
-def build(request: Request) -> tuple[str, list[Entry]]:
+def lock_without_base(request: Request) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries, for a lock without a base (a layer's
     is lock.layers' to make: lock.layers.lock_text chooses)."""
     entries = resolve_all(request)

@@ -53,7 +53,7 @@ def _purl(entry: lockfile.Entry) -> PackageURL:
     return PackageURL(type="pypi", name=entry.name, version=entry.shown_version)
 
 
-def build(lock_text: str, project: dict, metadata: dict) -> str:
+def render(lock_text: str, project: dict, metadata: dict) -> str:
     """The SBOM's JSON text. `metadata`: package name -> its wheel's core metadata (or None)."""
     parsed = header.parse(lock_text)
     entries = lockfile.parse_body(lock_text).entries
@@ -113,7 +113,7 @@ def generate(root: Path, lock_path: Path) -> str:
     if missing:
         print(f"lock sbom: warning: the index lists none of the locked files of {', '.join(missing)}; "
               "no licence for them", file=sys.stderr)
-    return build(text, project_metadata(root), {n: i.metadata if i else None for n, i in infos.items()})
+    return render(text, project_metadata(root), {n: i.metadata if i else None for n, i in infos.items()})
 
 
 def add_arguments(parser) -> None:
