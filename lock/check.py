@@ -206,7 +206,7 @@ def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None 
     if text == config.output.read_bytes().decode("utf-8"):  # compare bytes: CRLF is a difference
         return None
     names = {e.name for e in report.entries} | {e.name for e in entries or []}
-    pages = index.many(names, env)
+    pages = index.uv_index_pages(names, env)
     recorded = read_view(config, parsed.body_sha256)
     verdict = drift.explain(report.entries, entries, pages, s.cutoffs, recorded)
     if verdict is None:

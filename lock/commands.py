@@ -5,7 +5,7 @@ index_view, pylock, atomic) are called from here only.
     relock(...)     resolve, then write the lock, requirements.in (add), the index view and pylock.toml
                     together (lock.atomic: all or nothing)
     lock / add / upgrade   the cut-offs and inputs each one resolves with, then relock
-    runs(...)       which locks a command goes through: the project's, then each layer's
+    lock_steps(...) which locks a command goes through: the project's, then each layer's
     read_lock(...)  a lock for `lock diff` (check is lock.check)
 
 `say` is for progress (`--quiet` silences it), `warn` for warnings (always shown).
@@ -62,7 +62,7 @@ def project_locked(config: Config, say: Say) -> Iterator[None]:
         yield
 
 
-def runs(config: Config, command: str, layer: str | None, packages: list[str]) -> list[tuple[str | None, str]]:
+def lock_steps(config: Config, command: str, layer: str | None, packages: list[str]) -> list[tuple[str | None, str]]:
     """(layer, command) for each lock a command goes through. One lock with --layer NAME; else the
     project's lock, then each layer: `lock` and `check` go through all; after `add` or `upgrade PKG`
     of the base its layers are relocked with their own cut-offs (they follow the base); `upgrade`
@@ -279,7 +279,7 @@ def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: st
                  "index view it did not record; the next `lock upgrade` records one")
             return ""
     try:
-        pages = index.many(e.name for e in entries)
+        pages = index.uv_index_pages(e.name for e in entries)
     except ResolverError as e:
         warn(f"no index view recorded ({e}); `lock check --resolve` will not be able to tell "
              "an index that changed from a lock that is wrong")
