@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from packaging.markers import Marker
 
 from lock import diff, drift, header, index, index_view, layers, lockfile
-from lock.engine import BACKENDS
-from lock.errors import ResolutionError
+from lock.resolve import BACKENDS, Request
+from lock.errors import InputError, ResolutionError
 from lock.lockfile import Entry
 from lock.requirements_in import InputFile, Inputs, parse_tree
-from lock.targets import Config
+from lock.config import Config
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,12 @@ def check(config: Config) -> Report:
     report = Report()
     display = config.rel(config.output)
     try:
-        raw = config.output.read_bytes().decode("utf-8")  # bytes as they are: no newline translation
-    except FileNotFoundError:
+        raw = lockfile.read_text(config.output, display)  # bytes as they are: no newline translation
+    except lockfile.NotFound:
         report.add("missing", f"{display} does not exist")
         return report
-    except (OSError, UnicodeDecodeError) as e:
-        report.add("edited", f"{display}: cannot read: {e}")
+    except InputError as e:
+        report.add("edited", str(e))
         return report
     text = raw.replace("\r\n", "\n")
     if text != raw:
@@ -83,7 +83,7 @@ def check(config: Config) -> Report:
                    view)
 
     recorded = parsed.settings
-    python = config.python
+    python = layers.target_python(config)
     if python.version != recorded.python:
         report.add(
             "stale",
@@ -198,7 +198,7 @@ def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None 
     assert parsed is not None and inputs is not None
     s = parsed.settings
     try:
-        text, entries = layers.lock_text(config, s.python, inputs, s.backend, s.cutoffs, env=env)
+        text, entries = layers.lock_text(Request(config, s.python, inputs, s.backend, s.cutoffs, env=env))
     except ResolutionError as failure:  # e.g. the only locked version was yanked
         text, entries, error = None, None, failure
     else:
@@ -206,7 +206,7 @@ def check_resolve(config: Config, report: Report, env: Mapping[str, str] | None 
     if text == config.output.read_bytes().decode("utf-8"):  # compare bytes: CRLF is a difference
         return None
     names = {e.name for e in report.entries} | {e.name for e in entries or []}
-    pages = index.many(names, env)
+    pages = index.uv_index_pages(names, env)
     recorded = read_view(config, parsed.body_sha256)
     verdict = drift.explain(report.entries, entries, pages, s.cutoffs, recorded)
     if verdict is None:

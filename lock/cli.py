@@ -345,13 +345,13 @@ _COMMANDS = {"lock": cmd_lock, "add": cmd_add, "remove": cmd_remove, "upgrade": 
 
 
 def _run(args) -> int:
-    """Each lock the command goes through (commands.runs): every one runs, even after a failed
+    """Each lock the command goes through (commands.lock_steps): every one runs, even after a failed
     check, so that each says what is wrong; the first failure's exit code wins."""
     name = next((n for n, f in _COMMANDS.items() if f is args.func), None)
     if name is None or getattr(args, "layer", None):
         return args.func(args)
     config = _config(args)
-    steps = commands.runs(config, name, None, getattr(args, "packages", []))
+    steps = commands.lock_steps(config, name, None, getattr(args, "packages", []))
     if name == "check" or len(steps) == 1:
         return _steps(args, name, steps)
     # One writer for the whole run, which main() makes one transaction: what each lock's step

@@ -1,11 +1,11 @@
 """What `lock`'s commands do, below the command line: lock.cli parses the arguments, calls one of
-these and prints what it returns; the steps themselves (requirements_in, cutoff, engine, url_files,
+these and prints what it returns; the steps themselves (requirements_in, cutoff, resolve, url_files,
 index_view, pylock, atomic) are called from here only.
 
     relock(...)     resolve, then write the lock, requirements.in (add), the index view and pylock.toml
                     together (lock.atomic: all or nothing)
     lock / add / upgrade   the cut-offs and inputs each one resolves with, then relock
-    runs(...)       which locks a command goes through: the project's, then each layer's
+    lock_steps(...) which locks a command goes through: the project's, then each layer's
     read_lock(...)  a lock for `lock diff` (check is lock.check)
 
 `say` is for progress (`--quiet` silences it), `warn` for warnings (always shown).
@@ -23,12 +23,12 @@ from pathlib import Path
 
 from packaging.utils import InvalidName, canonicalize_name
 
-from lock import atomic, config_paths, diff, engine, errors, header, index_view, layers, lockfile
+from lock import atomic, config_paths, diff, errors, header, index_view, layers, lockfile, resolve
 from lock.cutoff import Cutoffs, now, parse_timestamp
 from lock.errors import InputError, ResolverError, shorten
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs, append_specs, parse_spec, parse_tree
-from lock.targets import Config, find_root, load_config
+from lock.config import Config, find_root, load_config
 
 Say = Callable[[str], None]
 
@@ -55,14 +55,14 @@ def open_config(project: str | None, layer: str | None = None, base_lock: str | 
 @contextlib.contextmanager
 def project_locked(config: Config, say: Say) -> Iterator[None]:
     """Hold the project lock for a run that may write; clear what killed runs left behind."""
-    from lock import project_lock
+    from lock import mutex
 
-    with project_lock.held(config.output, say):
-        engine.remove_stale_staged(config.requirements.resolve().parent)
+    with mutex.held(config.output, say):
+        resolve.remove_stale_staged(config.requirements.resolve().parent)
         yield
 
 
-def runs(config: Config, command: str, layer: str | None, packages: list[str]) -> list[tuple[str | None, str]]:
+def lock_steps(config: Config, command: str, layer: str | None, packages: list[str]) -> list[tuple[str | None, str]]:
     """(layer, command) for each lock a command goes through. One lock with --layer NAME; else the
     project's lock, then each layer: `lock` and `check` go through all; after `add` or `upgrade PKG`
     of the base its layers are relocked with their own cut-offs (they follow the base); `upgrade`
@@ -92,7 +92,7 @@ def _cutoff(exclude_newer: str | None) -> str | None:
 def lock(config: Config, backend: str | None, exclude_newer: str | None, say: Say, warn: Say) -> Relocked:
     """`lock`: relock with the recorded cut-offs (a new global one with --exclude-newer, else now for a first lock)."""
     inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     explicit = _cutoff(exclude_newer)
     recorded = existing.parsed.settings.cutoffs if existing.parsed else None
     if explicit:  # a new global cut-off moves every pin to it: nothing to keep
@@ -124,7 +124,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
     if "\r\n" in original:
         text = original + text[len(original) :].replace("\n", "\r\n")
     new_inputs = parse_tree(config.root, config.requirements, top_text=text, key=config.requirements_key)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     base = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(stamp)
     cutoffs = base.with_packages(new, stamp)
@@ -175,7 +175,7 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
             warn: Say) -> Relocked:
     """`lock upgrade [PKG...]`: a new global cut-off, or new per-package ones for PKG..."""
     inputs = parse_tree(config.root, config.requirements, key=config.requirements_key)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     stamp = _cutoff(exclude_newer) or now(config.settle_hours)
     keep = None
     if not packages:
@@ -206,7 +206,7 @@ def _where_else(config: Config, name: str, raw: str) -> str:
     if config.layer is None:
         for layer in layers.names(config):
             other = layers.select(config, layer)
-            if any(e.name == name for e in engine.read_existing(other.output).entries):
+            if any(e.name == name for e in resolve.read_existing(other.output).entries):
                 return f"it is in layer {layer}'s {config.rel(other.output)}: lock upgrade --layer {layer} {raw}"
     where = f" --layer {config.layer}" if config.layer else ""
     return f"to add it: lock add{where} {raw}"
@@ -224,7 +224,7 @@ def _in_base(config: Config, spec, raw: str) -> None:
         )
 
 
-def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[str, str]:
+def existing_pins(existing: resolve.Existing, but: Iterable[str] = ()) -> dict[str, str]:
     """The lock's pins for the resolver to keep (all but the packages named): an index that lists
     a new file under the cut-off (a lagging mirror, a back-dated upload) must not move them."""
     if not vouched(existing):  # a hand-edited pin goes to the resolver as nothing at all
@@ -233,7 +233,7 @@ def existing_pins(existing: engine.Existing, but: Iterable[str] = ()) -> dict[st
     return {e.name: e.version for e in existing.entries if e.url is None and e.name not in skip}
 
 
-def vouched(existing: engine.Existing) -> bool:
+def vouched(existing: resolve.Existing) -> bool:
     """Whether the lock on disk is as lock wrote it: its body matches the header's body-sha256 and
     its settings the header's fingerprint. Only then are its pins (and its index view) the
     resolver's own; otherwise the lock is regenerated from its inputs."""
@@ -242,16 +242,16 @@ def vouched(existing: engine.Existing) -> bool:
             and parsed.settings.fingerprint() == parsed.fingerprint)
 
 
-def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Existing, backend: str | None,
+def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: resolve.Existing, backend: str | None,
            say: Say, warn: Say, requirements_text: str | None = None, keep: dict[str, str] | None = None) -> Relocked:
     """Resolve and write the lock (and its index view and pylock.toml); `keep`: pins to prefer."""
     from lock import url_files
 
-    python = config.python.version
+    python = layers.target_python(config).version
     # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
     recorded = existing.parsed.settings.backend if existing.parsed else None
-    backend = backend or (recorded if recorded in engine.BACKENDS else "uv")
-    engine.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    backend = backend or (recorded if recorded in resolve.BACKENDS else "uv")
+    resolve.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
     url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
     if not config.output.parent.is_dir():
         raise InputError(
@@ -259,8 +259,8 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
         )
     where = ", ".join(p.name for p in config.platforms)
     say(f"resolving {config.rel(config.requirements)} with {backend} for Python {python} on {where} ({cutoffs.describe()})")
-    text, entries = layers.lock_text(config, python, inputs, backend, cutoffs, requirements_text=requirements_text,
-                                     preferences=keep)
+    text, entries = layers.lock_text(resolve.Request(config, python, inputs, backend, cutoffs,
+                                                    requirements_text=requirements_text, preferences=keep))
     output = config.rel(config.output)
     files = []
     if text != existing.text:
@@ -290,7 +290,7 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: engine.Ex
     )
 
 
-def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: engine.Existing,
+def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: str, existing: resolve.Existing,
                 warn: Say, keep: dict[str, str] | None = None) -> str | None:
     """The index view to write beside the lock: its text, "" when there is none to give (the old
     one goes), None to leave the file as it is.
@@ -318,7 +318,7 @@ def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: st
                  "index view it did not record; the next `lock upgrade` records one")
             return ""
     try:
-        pages = index.many(e.name for e in entries)
+        pages = index.uv_index_pages(e.name for e in entries)
     except ResolverError as e:
         warn(f"no index view recorded ({e}); `lock check --resolve` will not be able to tell "
              "an index that changed from a lock that is wrong")
@@ -331,7 +331,7 @@ def _index_view(config: Config, entries: list[Entry], cutoffs: Cutoffs, text: st
     return index_view.render(views, config.rel(config.output), body_sha256)
 
 
-def _kept_views(config: Config, existing: engine.Existing, entries: list[Entry],
+def _kept_views(config: Config, existing: resolve.Existing, entries: list[Entry],
                 keep: dict[str, str] | None) -> dict[str, index_view.PackageView]:
     """For each pin kept from the previous lock, the view it was chosen under (the recorded one):
     where the index has listed more under the cut-off since, `lock check --resolve` then says the
@@ -347,7 +347,7 @@ def _kept_views(config: Config, existing: engine.Existing, entries: list[Entry],
     return {e.name: recorded[e.name] for e in entries if keep.get(e.name) == e.version and e.name in recorded}
 
 
-def _pylock(config: Config, python: str, entries: list[Entry], text: str, existing: engine.Existing) -> list[tuple[Path, str]]:
+def _pylock(config: Config, python: str, entries: list[Entry], text: str, existing: resolve.Existing) -> list[tuple[Path, str]]:
     """pylock.toml to write beside the lock (when pyproject.toml asks for one and it is not in sync)."""
     from lock import pylock
 
@@ -374,39 +374,18 @@ def read_lock(name: str, missing: bool = False) -> tuple[list[Entry], str | None
     lock that does not exist yet (no entries), as /dev/null does."""
     if missing or name == os.devnull:
         return [], None
-    try:
-        text = Path(name).read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{name}: not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not a lock") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not a lock (not UTF-8 text)") from None
-    if not text.strip():
-        raise InputError(f"{name} is not a lock: it is empty")
-    try:
-        parsed = header.parse(text.replace("\r\n", "\n"))
-    except header.HeaderError:
-        parsed = None
-    if parsed and header.body_sha256(parsed.body) != parsed.body_sha256:
-        raise InputError(f"{name} is not a valid lock: its body does not match its header's body-sha256 "
-                         "(truncated, or its pins were edited by hand)")
-    try:
-        entries = lockfile.valid_entries(parsed.body if parsed else text, name, parsed.body_line if parsed else 1)
-    except InputError as e:
-        raise InputError(f"{name} is not a lock: {e}") from None
-    return entries, parsed.settings.cutoffs.describe() if parsed else None
+    read = lockfile.read_lock(Path(name), name)
+    return read.entries, read.parsed.settings.cutoffs.describe() if read.parsed else None
 
 
 def diff_details(new: str, changes: list[diff.Change], old_entries: list[Entry], new_entries: list[Entry]):
     """Size and licence columns for `lock diff --details`, for the NEW lock's first platform."""
     from lock import diff_details as details
-    from lock.targets import Platform
+    from lock.config import Platform
 
-    try:
-        parsed = header.parse(Path(new).read_text(encoding="utf-8").replace("\r\n", "\n"))
-    except header.HeaderError:
-        raise InputError(f"{new}: --details needs a lock header (its platforms and Python)") from None
+    parsed = lockfile.read_lock(Path(new), new).parsed
+    if parsed is None:
+        raise InputError(f"{new}: --details needs a lock header (its platforms and Python)")
     settings = parsed.settings
     if settings.fingerprint() != parsed.fingerprint or not settings.platforms \
             or not re.fullmatch(r"3\.\d+", settings.python):

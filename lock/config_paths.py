@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lock import index_view
 from lock.errors import InputError
-from lock.targets import Config
+from lock.config import Config
 
 
 def _key(layer: str | None, name: str) -> str:

@@ -13,9 +13,9 @@ from pathlib import Path
 from lock.diff import Change
 from lock.lockfile import Entry
 from lock.sbom import licenses_of
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheel_info import WheelInfoCache
-from lock.wheel_tags import wheel_installs
+from lock.wheel_tags import locked_wheels
 
 SIZED = ("added", "removed", "upgraded", "downgraded", "changed")
 
@@ -29,12 +29,9 @@ def licence_text(metadata) -> str:
 
 def _size(cache: WheelInfoCache, entry: Entry, platform: Platform, python: str) -> int | None:
     """The unpacked size of the wheel `entry` installs on `platform` (the lowest such sha256)."""
-    for h in sorted(entry.hashes):
-        sha256 = h.removeprefix("sha256:")
-        info = cache.info(entry.name, sha256, metadata=False)
-        if info and wheel_installs(info.filename, entry.name, entry.version, platform, python, newer_libc=True):
-            return cache.unpacked_size(entry.name, sha256)
-    return None
+    infos = (cache.info(entry.name, h.removeprefix("sha256:"), metadata=False) for h in sorted(entry.hashes))
+    picked = locked_wheels(entry, [i for i in infos if i], [platform], python)
+    return cache.unpacked_size(entry.name, picked[0].sha256) if picked else None
 
 
 def _licence(cache: WheelInfoCache, entry: Entry) -> str:

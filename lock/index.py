@@ -21,7 +21,7 @@ errors, timeouts, 5xx), gzip decoding, and TLS with the host's CA bundle (lock.c
 
 Readers: lock.index_view and lock.drift (what the index offered under a cut-off: the resolver sees
 a file when its upload-time is not later than the cut-off; a file without one is unavailable),
-lock.check and lock.commands through `many`, lock.wheel_info and lock.pylock (a locked file's URL,
+lock.check and lock.commands through `uv_index_pages`, lock.wheel_info and lock.pylock (a locked file's URL,
 size, metadata), the wheelhouse (the files to download) and lock.url_files.
 
 Which index: index_url with one of two variable lists. RESOLVER_INDEX is uv's (UV_DEFAULT_INDEX,
@@ -328,6 +328,6 @@ def shared(url: str) -> Index:
         return _SHARED[url]
 
 
-def many(names: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, list[File] | None]:
+def uv_index_pages(names: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, list[File] | None]:
     """The page of every name on uv's index (None: not there), read in parallel; sorted by name."""
     return shared(index_url(env)).pages(names)

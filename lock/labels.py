@@ -16,7 +16,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lock.errors import InputError, LockError
+from lock.errors import LockError
+from lock.lockfile import read_text
 from lock.sbom import IMAGE_PATH, project_metadata
 
 OCI = "org.opencontainers.image"
@@ -54,10 +55,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     """`lock labels`: errors are raised for lock.cli's one funnel."""
-    try:
-        lock_bytes = Path(args.lock).read_bytes()
-    except OSError as e:
-        raise InputError(f"{args.lock}: cannot read: {e.strerror or e}") from None
+    lock_bytes = read_text(Path(args.lock), args.lock).encode("utf-8")
     found = labels(project_metadata(Path(args.project)), lock_bytes, args.revision, args.created,
                    args.base_id, args.base if args.base and "@" in args.base else None)
     for key, value in found.items():

@@ -22,43 +22,19 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from packaging.markers import Marker
 
-from lock import engine, header, lockfile
+from lock import header, lockfile, resolve
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, ResolutionError
 from lock.index_view import cutoff_for
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
-from lock.targets import Config, PythonTarget
-
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_KEYS = ("requirements", "output")
-
-
-def declared(root: Path, table, base_lock) -> tuple[tuple[tuple[str, Path, Path], ...], Path | None]:
-    """pyproject.toml's `layers` table and `base-lock`, validated: ((name, input, output), ...), base."""
-    where = "pyproject.toml [tool.lock]"
-    if not isinstance(table, dict):
-        raise InputError(f"{where} layers: must be a table of layers, e.g. [tool.lock.layers.hub]")
-    layers = []
-    for name, spec in table.items():
-        if not isinstance(name, str) or not _NAME_RE.match(name) or len(name) > 64:
-            raise InputError(f"{where} layers: {name!r} is not a layer name (up to 64 lower-case letters, digits and -)")
-        if not isinstance(spec, dict) or set(spec) - set(_KEYS):
-            raise InputError(f"{where}.layers.{name}: only {' and '.join(_KEYS)} may be set")
-        paths = {"requirements": f"requirements-{name}.in", "output": f"requirements-{name}.lock", **spec}
-        for key in _KEYS:
-            if not isinstance(paths[key], str) or not paths[key]:
-                raise InputError(f"{where}.layers.{name} {key}: must be a non-empty path string")
-        layers.append((name, root / paths["requirements"], root / paths["output"]))
-    if not isinstance(base_lock, str):
-        raise InputError(f"{where} base-lock: must be a path string")
-    return tuple(layers), (root / base_lock if base_lock else None)
+from lock.config import Config, PythonTarget, read_python
+from lock.wheel_tags import platforms_of
 
 
 def names(config: Config) -> list[str]:
@@ -91,18 +67,13 @@ def read_base(config: Config) -> Base:
         seen.add(path)
         shown = config.rel(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            read = lockfile.read_lock(path, shown, made_by_lock=True, intact=False)
+        except lockfile.NotFound:
             what = "run `lock` to make it" if path == config.output or shown == rel else "restore it"
             raise InputError(f"{shown}: not found (the base of {config.rel(config.output)}; {what})") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"{shown}: cannot read: {e}") from None
-        try:
-            here = header.parse(text)
-        except header.HeaderError as e:
-            raise InputError(f"{shown}: not a lock made by lock ({e}), so it cannot be a base") from None
+        here = read.parsed
         parsed = parsed or here
-        for e in lockfile.valid_entries(here.body, shown, here.body_line):
+        for e in read.entries:
             entries.setdefault(e.name, e)
         # A base's own base sits beside it (as the locks of an image do in /opt/locks).
         path = path.parent / Path(here.settings.base[0]).name if here.settings.base else None
@@ -112,6 +83,14 @@ def read_base(config: Config) -> Base:
 def base_python(config: Config) -> PythonTarget:
     base = read_base(config)
     return PythonTarget(base.parsed.settings.python, base.rel, f"the Python of the base lock {base.rel}")
+
+
+def target_python(config: Config) -> PythonTarget:
+    """The Python a lock is made for: a layer installs into its base's Python (the base lock's
+    header), a project's own lock into the Dockerfile's base image's."""
+    if config.base is not None:
+        return base_python(config)
+    return read_python(config.dockerfile, config.rel(config.dockerfile))
 
 
 def _conflicts(config: Config, inputs: Inputs, base: Base, python: str) -> list[str]:
@@ -144,10 +123,7 @@ def _constraints(config: Config, base: Base) -> Iterator[Path]:
 
 
 def _machines(entry: Entry, config: Config, python: str) -> set[str]:
-    if entry.marker is None:
-        return {p.machine for p in config.platforms}
-    marker = Marker(entry.marker)
-    return {p.machine for p in config.platforms if marker.evaluate(p.marker_environment(python))}
+    return {p.machine for p in platforms_of(entry, config.platforms, python)}
 
 
 def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> list[Entry]:
@@ -165,20 +141,19 @@ def only_new(entries: list[Entry], base: Base, config: Config, python: str) -> l
     return kept
 
 
-def lock_text(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
-              requirements_text: str | None = None, env: Mapping[str, str] | None = None,
-              preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
+def lock_text(request: resolve.Request) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries: a layer's on top of its base lock
-    (build below), else the engine's own resolution. The engine knows nothing of layers."""
-    if config.base is not None:
-        return build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
-    return engine.build(config, python, inputs, backend, cutoffs, requirements_text, env, preferences)
+    (lock_on_base below), else lock.resolve's own resolution. lock.resolve knows nothing of layers."""
+    if request.config.base is not None:
+        return lock_on_base(request)
+    return resolve.lock_without_base(request)
 
 
-def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cutoffs,
-          requirements_text: str | None = None, env: Mapping[str, str] | None = None,
-          preferences: Mapping[str, str] | None = None) -> tuple[str, list[Entry]]:
+def lock_on_base(request: resolve.Request) -> tuple[str, list[Entry]]:
     """A layer's lock text and entries (lock_text for a config with a base)."""
+    config, python, inputs, backend, cutoffs = (request.config, request.python, request.inputs, request.backend,
+                                                request.cutoffs)
+    requirements_text = request.requirements_text
     base = read_base(config)
     recorded = base.parsed.settings
     if recorded.platforms != tuple(p.name for p in config.platforms):
@@ -199,8 +174,8 @@ def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cu
         include = os.path.relpath(pins, config.requirements.parent)
         text = requirements_text + ("" if requirements_text.endswith("\n") or not requirements_text else "\n")
         try:
-            entries = engine.resolve_all(config, python, inputs, backend, seen, f"{text}-c {include}\n", env,
-                                         rename={config.rel(pins): base.rel}, preferences=preferences)
+            entries = resolve.resolve_all(replace(request, cutoffs=seen, requirements_text=f"{text}-c {include}\n"),
+                                         rename={config.rel(pins): base.rel})
         except ResolutionError as e:
             involved = [pin.requirement for name, pin in base.entries.items()
                         if re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w.-])", str(e), re.I)]
@@ -209,7 +184,7 @@ def build(config: Config, python: str, inputs: Inputs, backend: str, cutoffs: Cu
                 f"constraints{' (base pins involved: ' + ', '.join(involved) + ')' if involved else ''}: {e}"
             ) from None
     entries = only_new(entries, base, config, python)
-    settings = replace(engine.settings_for(python, config.platforms, inputs, backend, cutoffs),
+    settings = replace(resolve.settings_for(python, config.platforms, inputs, backend, cutoffs),
                        layer=config.layer, base=(base.rel, base.parsed.body_sha256))
     return header.render(settings, lockfile.render_body(entries)), entries
 

@@ -11,8 +11,9 @@ by one or more `--hash=sha256:...` and an optional `# via` annotation:
         #   pandas
 
 This module is the one reader of that format: `lock check`, `lock diff`, the layered locks' bases,
-the SBOM and the wheelhouse all parse with it, so the same bytes are accepted or refused everywhere
-(tests/unit/test_lock_model.py). Rendering is canonical (sorted names, sorted hashes, sorted annotations), so the body depends only on
+the SBOM, labels, pylock and the wheelhouse all read the file with `read_text` / `read_lock` and parse
+with it, so the same bytes are accepted or refused everywhere, with the same words
+(tests/unit/test_lock_model.py, tests/unit/test_lock_reader.py). Rendering is canonical (sorted names, sorted hashes, sorted annotations), so the body depends only on
 the resolution, not on how a resolver happened to format it.
 """
 
@@ -26,6 +27,7 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from lock import header
 from lock.errors import InputError
 
 _HASH_RE = re.compile(r"--hash[=\s]\s*(\S+)")
@@ -197,16 +199,57 @@ def valid_entries(text: str, display: str = "requirements.lock", first_line: int
     return body.entries
 
 
-def read_entries(path: Path, display: str) -> list[Entry]:
-    """valid_entries of a hashed requirements file (a lock with or without lock's header, or a
-    resolver's output such as image/build-tools.txt); InputError when it cannot be read."""
+class NotFound(InputError):
+    """The file does not exist: `check` reports the lock as missing, `lock` makes it."""
+
+
+def read_text(path: Path, display: str) -> str:
+    """A lock's text, its line ends as they are (a CRLF lock is an edit, not the same lock). The one
+    set of words for a file that cannot be read: missing, a directory, unreadable, not UTF-8."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise InputError(f"{display}: not found") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{display}: cannot read: {e}") from None
-    return valid_entries(text, display)
+        raise NotFound(f"{display}: not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{display}: is a directory, not a lock") from None
+    except OSError as e:
+        raise InputError(f"{display}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{display}: not a lock (not UTF-8 text)") from None
+
+
+@dataclass(frozen=True)
+class LockFile:
+    text: str  # as it is on disk (line ends included)
+    parsed: header.Parsed | None  # None: no lock header (a resolver's output, image/build-tools.txt)
+    entries: list[Entry]
+
+
+def read_lock(path: Path, display: str, *, made_by_lock: bool = False, intact: bool = True) -> LockFile:
+    """A lock file, read and refused one way for every reader: not found, unreadable, empty, not made
+    by lock (when `made_by_lock`), truncated or hand-edited pins (when `intact` and it has a header),
+    any entry that is not pinned and hashed (file:line). InputError with one line."""
+    text = read_text(path, display)
+    if not text.strip():
+        raise InputError(f"{display} is not a lock: it is empty")
+    lf = text.replace("\r\n", "\n")
+    try:
+        parsed = header.parse(lf)
+    except header.HeaderError as e:
+        if made_by_lock:
+            raise InputError(f"{display}: not a lock made by `lock` ({e})") from None
+        parsed = None
+    if parsed and intact and header.body_sha256(parsed.body) != parsed.body_sha256:
+        raise InputError(f"{display} is not a valid lock: its body does not match its header's body-sha256 "
+                         "(truncated, or its pins were edited by hand)")
+    entries = valid_entries(parsed.body if parsed else lf, display, parsed.body_line if parsed else 1)
+    return LockFile(text, parsed, entries)
+
+
+def read_entries(path: Path, display: str) -> list[Entry]:
+    """The entries of a hashed requirements file (a lock with or without lock's header, or a
+    resolver's output such as image/build-tools.txt), read by `read_lock`."""
+    return read_lock(path, display).entries
 
 
 def render_body(entries: list[Entry]) -> str:

@@ -53,7 +53,7 @@ def _purl(entry: lockfile.Entry) -> PackageURL:
     return PackageURL(type="pypi", name=entry.name, version=entry.shown_version)
 
 
-def build(lock_text: str, project: dict, metadata: dict) -> str:
+def render(lock_text: str, project: dict, metadata: dict) -> str:
     """The SBOM's JSON text. `metadata`: package name -> its wheel's core metadata (or None)."""
     parsed = header.parse(lock_text)
     entries = lockfile.parse_body(lock_text).entries
@@ -105,22 +105,15 @@ def project_metadata(root: Path) -> dict:
 
 
 def generate(root: Path, lock_path: Path) -> str:
-    try:
-        text = lock_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{lock_path}: cannot read: {e}") from None
-    try:
-        header.parse(text)
-    except header.HeaderError as e:
-        raise InputError(f"{lock_path}: not a lock made by `lock` ({e})") from None
-    entries = lockfile.valid_entries(text, lock_path.name)
+    read = lockfile.read_lock(lock_path, lock_path.name, made_by_lock=True)
+    text, entries = read.text, read.entries
     cache = WheelInfoCache(root / ".cache" / "wheel-info")
     infos = cache.many(entries)
     missing = sorted(name for name, info in infos.items() if info is None)
     if missing:
         print(f"lock sbom: warning: the index lists none of the locked files of {', '.join(missing)}; "
               "no licence for them", file=sys.stderr)
-    return build(text, project_metadata(root), {n: i.metadata if i else None for n, i in infos.items()})
+    return render(text, project_metadata(root), {n: i.metadata if i else None for n, i in infos.items()})
 
 
 def add_arguments(parser) -> None:

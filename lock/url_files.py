@@ -23,7 +23,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from lock import index
 from lock.errors import InputError, ResolverError, shorten
 from lock.requirements_in import Inputs, Spec
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheel_tags import tags_install
 
 _SHA256_RE = re.compile(r"(?:^|&)sha256=([0-9a-f]{64})(?:$|&)")

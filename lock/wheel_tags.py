@@ -1,18 +1,23 @@
 """Which wheel files install on a target: CPython of the image's version on one of the lock's
-platforms (pyproject.toml `[tool.lock] platforms`). Used by the wheelhouse (what to fetch), pylock.toml
-(which wheels to list) and `lock diff --details` (whose size to show)."""
+platforms (pyproject.toml `[tool.lock] platforms`). `locked_wheels` is the one answer to "the locked
+files of this entry for these platforms": the wheelhouse (what to fetch), pylock.toml (which wheels to
+list) and `lock diff --details` (whose size to show) ask it; `platforms_of` is which platforms an
+entry's marker installs it on (the wheelhouse, a layer's only-new entries)."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from packaging import tags as tagging
+from packaging.markers import Marker
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from lock.targets import Platform
+from lock.lockfile import Entry
+from lock.config import Platform
 
 _LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 _MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
@@ -78,3 +83,28 @@ def tags_install(tags: Iterable[tagging.Tag], target: Platform, python: str, new
     """Whether one of a wheel's tags installs on `target` with CPython `python`."""
     pairs = python_pairs(python)
     return any((t.interpreter, t.abi) in pairs and platform_fits(t.platform, target, newer_libc) for t in tags)
+
+
+class Named(Protocol):
+    filename: str
+
+
+F = TypeVar("F", bound=Named)
+
+
+def platforms_of(entry: Entry, platforms: Iterable[Platform], python: str) -> list[Platform]:
+    """The platforms whose environment (CPython `python`) the entry's marker selects."""
+    if entry.marker is None:
+        return list(platforms)
+    marker = Marker(entry.marker)
+    return [p for p in platforms if marker.evaluate(p.marker_environment(python))]
+
+
+def locked_wheels(entry: Entry, files: Iterable[F], platforms: Sequence[Platform], python: str,
+                  newer_libc: bool = True) -> list[F]:
+    """Of `files` (the entry's locked files, as the index lists them), the wheels that install
+    `entry` on one of `platforms`, in their order. `newer_libc`: what an installer on a newer glibc
+    may pick (the base image's is newer than the target's floor); False: the lock's promise, a wheel
+    for the target's own floor."""
+    return [f for f in files
+            if any(wheel_installs(f.filename, entry.name, entry.version, p, python, newer_libc) for p in platforms)]

@@ -1,8 +1,8 @@
-"""What a resolver backend is: the interface lock.engine calls, which lock.backends.uv and
+"""What a resolver backend is: the interface lock.resolve calls, which lock.backends.uv and
 lock.backends.piptools implement (each as a module: its module-level names are the members below).
 
 A backend resolves the requirements for one target at a time and returns its compiled, hashed
-requirements text; lock.lockfile parses that, lock.engine merges the targets. To add a backend:
+requirements text; lock.lockfile parses that, lock.resolve merges the targets. To add a backend:
 write a module with these members and register it in lock.backends.
 """
 
@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 from lock import interrupt
 from lock.cutoff import Cutoffs
 from lock.errors import ResolverError
-from lock.targets import Platform
+from lock.config import Platform
 
 
 @runtime_checkable

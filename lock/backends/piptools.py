@@ -23,7 +23,7 @@ from pathlib import Path
 from lock.backends import base as backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, LockError, ResolutionError, ResolverError
-from lock.targets import Platform
+from lock.config import Platform
 
 NAME = "pip-tools"
 OPTIONS = ("--generate-hashes", "--allow-unsafe", "--strip-extras")

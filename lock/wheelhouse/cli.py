@@ -9,7 +9,8 @@ from pathlib import Path
 
 from lock.errors import ResolutionError
 from lock.index import FILES_INDEX, Index, index_url
-from lock.targets import find_root, load_config
+from lock.layers import target_python
+from lock.config import find_root, load_config
 from lock.wheelhouse import manifest
 from lock.wheelhouse.fetch import fill, mb, plan, read_pins
 
@@ -40,7 +41,7 @@ def run(args) -> int:
     started = time.monotonic()
     root = Path(args.project).resolve() if args.project else find_root(Path.cwd())
     config = load_config(root)
-    python = config.python.version
+    python = target_python(config).version
     locks = [Path(p) for p in args.lock] if args.lock else [config.output, root / BUILD_TOOLS]
     pins = [pin for lock in locks for pin in read_pins(lock, config.rel(lock))]
     dest = Path(args.dest).resolve() if args.dest else root / "wheelhouse"

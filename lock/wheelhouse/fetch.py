@@ -9,13 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.markers import Marker
 
 from lock.errors import ResolutionError, ResolverError
 from lock.index import File, HashMismatch, Index, redact
 from lock.lockfile import Entry, read_entries
-from lock.targets import Platform
-from lock.wheel_tags import wheel_installs
+from lock.config import Platform
+from lock.wheel_tags import locked_wheels, platforms_of
 
 _CHUNK = 1 << 20
 
@@ -35,10 +34,6 @@ class Pin:
 def read_pins(lock: Path, display: str) -> list[Pin]:
     """The pins of a hashed requirements file, read by the lock model (InputError: file:line)."""
     return [Pin(e, f"{display}:{e.line}") for e in read_entries(lock, display)]
-
-
-def needed_on(entry: Entry, platform: Platform, python: str) -> bool:
-    return entry.marker is None or Marker(entry.marker).evaluate(platform.marker_environment(python))
 
 
 def sha256_of(path: Path) -> str:
@@ -87,11 +82,9 @@ def plan(pins: list[Pin], platforms: tuple[Platform, ...], python: str, index: I
             candidates = [File(filename, entry.url.split("#")[0], h) for h in sorted(pin.hashes)][:1]
         else:
             candidates = [f for f in listed[entry.name] if f.sha256 in pin.hashes and f.filename.endswith(".whl")]
-        for platform in platforms:
-            if not needed_on(entry, platform, python):
-                continue
+        for platform in platforms_of(entry, platforms, python):
             # The lock's promise: a wheel for the target's glibc (or older).
-            fits = [f for f in candidates if wheel_installs(f.filename, entry.name, entry.version, platform, python)]
+            fits = locked_wheels(entry, candidates, [platform], python, newer_libc=False)
             if not fits:
                 problems.append(
                     f"{pin.where}: {entry.name}=={entry.version or entry.url} has no wheel for {platform.name} "
@@ -101,9 +94,8 @@ def plan(pins: list[Pin], platforms: tuple[Platform, ...], python: str, index: I
             # the target's floor (trixie has 2.41), and an installer takes the most specific wheel it
             # can run -- e.g. a cp313 manylinux_2_34 wheel over py3-none-any. The offline build must
             # find that same file, or its image differs from the online one.
-            for f in candidates:
-                if wheel_installs(f.filename, entry.name, entry.version, platform, python, newer_libc=True):
-                    wanted.setdefault(f.filename, f)
+            for f in locked_wheels(entry, candidates, [platform], python):
+                wanted.setdefault(f.filename, f)
     return Plan(wanted, problems)
 
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from lock import atomic
-from lock.targets import Platform
+from lock.config import Platform
 from lock.wheelhouse.fetch import sha256_of
 
 MANIFEST = ".wheelhouse.json"

@@ -29,7 +29,7 @@ from lock.backends import piptools as piptools_backend, uv as uv_backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError
 from lock.lockfile import parse_body
-from lock.targets import Platform
+from lock.config import Platform
 from tests.support.paths import PROJECT_ROOT as PROJECT
 
 pytestmark = [pytest.mark.benchmark_suite, pytest.mark.network]

@@ -12,10 +12,11 @@ import pytest
 from tests.support.paths import PROJECT_ROOT
 from tests.support.repro_helpers import SCRIPTS, build_commit, compare, docker_inspect, remove_tags, run
 
-from lock.targets import load_config
-from lock.wheel_tags import wheel_installs
+from lock.layers import target_python
+from lock.config import load_config
+from lock.wheel_tags import platforms_of, wheel_installs
 from lock.wheelhouse.cli import BUILD_TOOLS
-from lock.wheelhouse.fetch import needed_on, read_pins
+from lock.wheelhouse.fetch import read_pins
 
 pytestmark = [pytest.mark.image, pytest.mark.network]
 
@@ -43,17 +44,16 @@ def wheelhouse():
 
 def test_every_wheel_is_locked_and_every_pin_has_one_per_platform(wheelhouse):
     config = load_config(PROJECT_ROOT)
-    python = config.python.version
+    python = target_python(config).version
     pins = [*read_pins(config.output, "requirements.lock"), *read_pins(PROJECT_ROOT / BUILD_TOOLS, BUILD_TOOLS)]
     files = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in wheelhouse.glob("*.whl")}
     locked = {h for pin in pins for h in pin.hashes}
     assert files and set(files.values()) <= locked, "a wheel the locks do not vouch for is in the wheelhouse"
     for pin in pins:
         e = pin.entry
-        for platform in config.platforms:
-            if needed_on(e, platform, python):
-                assert any(wheel_installs(name, e.name, e.version, platform, python) and digest in pin.hashes
-                           for name, digest in files.items()), f"{e.name}=={e.version}: none for {platform.name}"
+        for platform in platforms_of(e, config.platforms, python):
+            assert any(wheel_installs(name, e.name, e.version, platform, python) and digest in pin.hashes
+                       for name, digest in files.items()), f"{e.name}=={e.version}: none for {platform.name}"
 
 
 def test_a_second_run_fetches_nothing(wheelhouse):

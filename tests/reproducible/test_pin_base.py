@@ -16,7 +16,7 @@ from tests.support.repro_helpers import (
     SCRIPTS, STANDIN_IMAGE, build_commit, compare, docker_inspect, remove_tags, run,
 )
 
-from lock.targets import read_python
+from lock.config import read_python
 
 PIN_BASE = SCRIPTS / "pin-base"
 ARG_LINE = re.compile(r"^ARG BASE_IMAGE=(\S+)$", re.M)

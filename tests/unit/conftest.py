@@ -68,6 +68,6 @@ def fake_resolver(monkeypatch):
     fake = Fake()
     backends.register(fake)
     # The index view lock records beside the lock: an index that lists nothing, offline.
-    monkeypatch.setattr(index, "many", lambda names, env=None: {name: [] for name in names})
+    monkeypatch.setattr(index, "uv_index_pages", lambda names, env=None: {name: [] for name in names})
     yield fake
     backends.register(real)

@@ -10,7 +10,7 @@ import pytest
 from lock.backends import piptools as piptools_backend, uv as uv_backend
 from lock.cutoff import Cutoffs
 from lock.errors import InputError, ResolutionError, ResolverError
-from lock.targets import Platform
+from lock.config import Platform
 
 X86, ARM = Platform.parse("x86_64-manylinux_2_28"), Platform.parse("aarch64-manylinux_2_28")
 HOST_PYTHON = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -183,7 +183,7 @@ def test_each_backend_implements_the_interface(module):
     import inspect
 
     from lock.backends import Backend
-    from lock.engine import BACKENDS
+    from lock.resolve import BACKENDS
 
     assert isinstance(module, Backend) and BACKENDS[module.NAME] is module
     assert isinstance(module.RESOLVER_OPTIONS, str)

@@ -8,7 +8,7 @@ import json
 from lock.diff import compare, render_markdown
 from lock.diff_details import columns, size_text
 from lock.lockfile import Entry
-from lock.targets import Platform
+from lock.config import Platform
 
 X86 = Platform.parse("x86_64-manylinux_2_28")
 

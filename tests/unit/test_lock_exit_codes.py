@@ -84,7 +84,7 @@ def test_input_uv_refuses_is_still_input_error(tmp_path):
     from lock.backends import uv as uv_backend
     from lock.cutoff import Cutoffs
     from lock.errors import InputError
-    from lock.targets import Platform
+    from lock.config import Platform
 
     (tmp_path / "requirements.in").write_text("six\n")
     odd = Platform("x86_64-musllinux_1_2", "x86_64", "musl", None)  # bypasses Platform.parse

@@ -60,8 +60,8 @@ def test_a_run_looks_the_host_up_once_and_reads_each_page_once(local, monkeypatc
     monkeypatch.setattr(index.socket, "getaddrinfo", slow_lookup)
     monkeypatch.setattr(index.Index, "_read", lambda self, name: reads.append(name) or read(self, name))
     monkeypatch.setattr(index, "_SHARED", {})
-    first = index.many(["demo-a", "demo-b", "demo-c"])
-    again = index.many(["demo-b", "demo-c"])  # the index view, then pylock.toml: the same pages
+    first = index.uv_index_pages(["demo-a", "demo-b", "demo-c"])
+    again = index.uv_index_pages(["demo-b", "demo-c"])  # the index view, then pylock.toml: the same pages
     assert [f.filename for f in first["demo-b"]] == [f.filename for f in again["demo-b"]] == ["demo_b-1.0-py3-none-any.whl"]
     assert sorted(reads) == ["demo-a", "demo-b", "demo-c"]
     assert lookups.count("localhost") == 1, lookups  # 16 threads at once, one lookup

@@ -12,7 +12,7 @@ from lock import header, layers
 from lock.cutoff import Cutoffs
 from lock.errors import InputError
 from lock.lockfile import Entry
-from lock.targets import load_config
+from lock.config import load_config
 
 SETTINGS = header.Settings(backend="uv", python="3.13", platforms=("x86_64-manylinux_2_28", "aarch64-manylinux_2_28"),
                            resolver_options="--generate-hashes", cutoffs=Cutoffs("2024-06-01T00:00:00Z"),

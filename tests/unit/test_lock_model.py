@@ -14,7 +14,7 @@ from lock import header, layers
 from lock.cli import main
 from lock.errors import InputError
 from lock.lockfile import parse_body, render_body
-from lock.targets import load_config
+from lock.config import load_config
 from lock.wheelhouse.fetch import read_pins
 
 A, B = "sha256:" + "a" * 64, "sha256:" + "b" * 64
@@ -78,7 +78,7 @@ def test_every_reader_accepts_or_refuses_the_same_bytes(locked, capsys, monkeypa
     monkeypatch.chdir(locked)
     code = main(["diff", original.name, lock.name])
     err = capsys.readouterr().err
-    verdicts["diff"] = where if code == 2 and f"requirements.lock is not a lock: {where}: " in err else (
+    verdicts["diff"] = where if code == 2 and f"lock: error: {where}: " in err else (
         None if code == 0 else err)
 
     config = load_config(locked)

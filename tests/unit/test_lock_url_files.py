@@ -14,7 +14,7 @@ from packaging.tags import parse_tag
 
 from lock.errors import InputError, ResolverError
 from lock.requirements_in import Spec
-from lock.targets import Platform
+from lock.config import Platform
 from lock.url_files import check_wheel, verify_hash
 from lock.wheel_tags import tags_install
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from lock.engine import _entries_from_output, merge, staged_requirements
+from lock.resolve import _entries_from_output, merge, staged_requirements
 from lock.errors import ResolutionError, ResolverError
 from lock.lockfile import Entry
-from lock.targets import Platform
+from lock.config import Platform
 
 X86, ARM = Platform.parse("x86_64-manylinux_2_28"), Platform.parse("aarch64-manylinux_2_28")
 X86_MUSL = Platform.parse("x86_64-unknown-linux-musl")

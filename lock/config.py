@@ -1,4 +1,5 @@
-"""What the lock is for: the project's files, the target Python and the target platforms.
+"""The lock's config: what it is for (the project's files, the target platforms, the layers) and
+the Dockerfile's Python.
 
 The Python minor comes from the Dockerfile's base image (one source of truth: the image and its lock
 cannot disagree); the platforms and file names from `[tool.lock]` in pyproject.toml.
@@ -6,7 +7,6 @@ cannot disagree); the platforms and file names from `[tool.lock]` in pyproject.t
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -129,14 +129,6 @@ class Config:
 
             return Path(os.path.relpath(path.resolve(), self.root.resolve())).as_posix()
 
-    @functools.cached_property  # read once per Config: the Dockerfile does not change under a run
-    def python(self) -> PythonTarget:
-        if self.base is not None:  # a layer installs into its base's Python
-            from lock.layers import base_python
-
-            return base_python(self)
-        return read_python(self.dockerfile, self.rel(self.dockerfile))
-
 
 def find_root(start: Path) -> Path:
     """The nearest directory at or above start that holds a pyproject.toml."""
@@ -174,8 +166,6 @@ def load_config(root: Path) -> Config:
     settle = settings["settle-hours"]
     if not isinstance(settle, int) or isinstance(settle, bool) or not 0 <= settle <= 24 * 366:
         raise InputError("pyproject.toml [tool.lock] settle-hours: must be a whole number of hours from 0 to 8784")
-    from lock.layers import declared
-
     layers, base = declared(root, settings["layers"], settings["base-lock"])
     return Config(
         root=root,
@@ -187,6 +177,32 @@ def load_config(root: Path) -> Config:
         base=base,
         layers=layers,
     )
+
+
+# Layers on top of the project's lock, [tool.lock.layers.NAME] (lock.layers makes them).
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_KEYS = ("requirements", "output")
+
+
+def declared(root: Path, table, base_lock) -> tuple[tuple[tuple[str, Path, Path], ...], Path | None]:
+    """pyproject.toml's `layers` table and `base-lock`, validated: ((name, input, output), ...), base."""
+    where = "pyproject.toml [tool.lock]"
+    if not isinstance(table, dict):
+        raise InputError(f"{where} layers: must be a table of layers, e.g. [tool.lock.layers.hub]")
+    layers = []
+    for name, spec in table.items():
+        if not isinstance(name, str) or not _NAME_RE.match(name) or len(name) > 64:
+            raise InputError(f"{where} layers: {name!r} is not a layer name (up to 64 lower-case letters, digits and -)")
+        if not isinstance(spec, dict) or set(spec) - set(_KEYS):
+            raise InputError(f"{where}.layers.{name}: only {' and '.join(_KEYS)} may be set")
+        paths = {"requirements": f"requirements-{name}.in", "output": f"requirements-{name}.lock", **spec}
+        for key in _KEYS:
+            if not isinstance(paths[key], str) or not paths[key]:
+                raise InputError(f"{where}.layers.{name} {key}: must be a non-empty path string")
+        layers.append((name, root / paths["requirements"], root / paths["output"]))
+    if not isinstance(base_lock, str):
+        raise InputError(f"{where} base-lock: must be a path string")
+    return tuple(layers), (root / base_lock if base_lock else None)
 
 
 def read_python(dockerfile: Path, display: str = "Dockerfile") -> PythonTarget:

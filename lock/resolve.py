@@ -22,10 +22,10 @@ from packaging.version import InvalidVersion, Version
 from lock import backends, header, lockfile
 from lock.backends import Backend
 from lock.cutoff import Cutoffs
-from lock.errors import FileSystemError, InputError, ResolutionError, ResolverError
+from lock.errors import FileSystemError, ResolutionError, ResolverError
 from lock.lockfile import Entry
 from lock.requirements_in import Inputs
-from lock.targets import Config, Platform
+from lock.config import Config, Platform
 
 BACKENDS: dict[str, Backend] = backends.REGISTRY  # the registry itself (lock.backends)
 
@@ -58,11 +58,9 @@ class Existing:
 
 def read_existing(path: Path) -> Existing:
     try:
-        text = path.read_bytes().decode("utf-8")  # as it is: a CRLF lock is rewritten, not "up to date"
-    except FileNotFoundError:
+        text = lockfile.read_text(path, path.name)  # as it is: a CRLF lock is rewritten, not "up to date"
+    except lockfile.NotFound:
         return Existing(None, None, [])
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{path.name}: cannot read: {e}") from None
     lf = text.replace("\r\n", "\n")  # its settings still count when only the line ends changed
     try:
         parsed = header.parse(lf)
@@ -179,31 +177,37 @@ def _version_key(v: str):
         return (1, Version("0"), v)
 
 
-def resolve_all(
-    config: Config,
-    python: str,
-    inputs: Inputs,
-    backend: str,
-    cutoffs: Cutoffs,
-    requirements_text: str | None = None,
-    env: Mapping[str, str] | None = None,
-    platforms: tuple[Platform, ...] | None = None,
-    rename: Mapping[str, str] | None = None,
-    preferences: Mapping[str, str] | None = None,
-) -> list[Entry]:
-    """Resolve for every platform and merge. `requirements_text` replaces requirements.in's content;
-    `rename` maps further include paths in the resolver's annotations to the names to show;
-    `preferences` are pins to keep where the requirements allow (backend.write_preferences)."""
-    module = backend_module(backend)
+@dataclass(frozen=True)
+class Request:
+    """One resolution, as asked of lock.resolve (and of lock.layers for a layer): the same object
+    from the command to the backend call, instead of a row of positional parameters."""
+
+    config: Config  # the files and the target platforms
+    python: str  # "3.13", the target's (lock.layers.target_python)
+    inputs: Inputs
+    backend: str  # a name in the registry (lock.backends)
+    cutoffs: Cutoffs
+    requirements_text: str | None = None  # resolved instead of requirements.in's content
+    env: Mapping[str, str] | None = None  # the resolver's environment (check --resolve: a fresh cache)
+    preferences: Mapping[str, str] | None = None  # pins to keep where the requirements allow
+
+
+def resolve_all(request: Request, platforms: tuple[Platform, ...] | None = None,
+                rename: Mapping[str, str] | None = None) -> list[Entry]:
+    """Resolve for every platform and merge. `rename` maps further include paths in the resolver's
+    annotations to the names to show; the request's `preferences` go to backend.write_preferences."""
+    config, python, cutoffs = request.config, request.python, request.cutoffs
+    module = backend_module(request.backend)
     platforms = platforms or config.platforms
     module.prepare(python, platforms, cutoffs)
     real = config.rel(config.requirements)
-    with staged_requirements(config.requirements, requirements_text) as staged:
+    with staged_requirements(config.requirements, request.requirements_text) as staged:
         given = config.rel(staged)
 
         def one(platform: Platform) -> dict[str, Entry]:
-            output = module.resolve(config.root, given, python, platform, cutoffs, env=env, preferences=preferences)
-            return _entries_from_output(output, backend, platform, {**(rename or {}), given: real})
+            output = module.resolve(config.root, given, python, platform, cutoffs, env=request.env,
+                                    preferences=request.preferences)
+            return _entries_from_output(output, request.backend, platform, {**(rename or {}), given: real})
 
         with ThreadPoolExecutor(max_workers=len(platforms)) as pool:
             futures = [pool.submit(one, p) for p in platforms]
@@ -219,18 +223,9 @@ def resolve_all(
     return merge(results)
 
 
-def build(
-    config: Config,
-    python: str,
-    inputs: Inputs,
-    backend: str,
-    cutoffs: Cutoffs,
-    requirements_text: str | None = None,
-    env: Mapping[str, str] | None = None,
-    preferences: Mapping[str, str] | None = None,
-) -> tuple[str, list[Entry]]:
+def lock_without_base(request: Request) -> tuple[str, list[Entry]]:
     """The complete lock text (header + body) and its entries, for a lock without a base (a layer's
     is lock.layers' to make: lock.layers.lock_text chooses)."""
-    entries = resolve_all(config, python, inputs, backend, cutoffs, requirements_text, env, preferences=preferences)
-    settings = settings_for(python, config.platforms, inputs, backend, cutoffs)
+    entries = resolve_all(request)
+    settings = settings_for(request.python, request.config.platforms, request.inputs, request.backend, request.cutoffs)
     return header.render(settings, lockfile.render_body(entries)), entries

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lock.errors import InputError
-from lock.targets import (
+from lock.config import (
     DEFAULT_PLATFORMS,
     Platform,
+    PythonTarget,
     find_root,
     load_config,
     read_python,
@@ -146,11 +147,14 @@ def test_find_root_without_pyproject(tmp_path):
         find_root(tmp_path)
 
 
-def test_config_reads_the_dockerfile_once(tmp_path):
+def test_the_python_of_a_lock_is_asked_of_the_layer_module(tmp_path):
+    from lock.layers import target_python
+
     (tmp_path / "pyproject.toml").write_text("[tool.lock]\n")
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("ARG BASE_IMAGE=python:3.13-slim-trixie\n")
     config = load_config(tmp_path)
-    assert config.python.version == "3.13"
-    dockerfile.unlink()  # a second read would fail: the first answer is kept
-    assert config.python.version == "3.13"
+    assert target_python(config) == PythonTarget("3.13", "Dockerfile:1", "python:3.13-slim-trixie")
+    dockerfile.unlink()  # the config holds no Python of its own: it is read when asked
+    with pytest.raises(InputError, match=r"^Dockerfile: not found"):
+        target_python(config)
