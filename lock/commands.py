@@ -164,7 +164,7 @@ def remove(config: Config, packages: list[str], backend: str | None, say: Say, w
             number += 1
     text = "".join(line for number, line in enumerate(lines) if number not in dropped)
     new_inputs = parse_tree(config.root, config.requirements, top_text=text)
-    existing = engine.read_existing(config.output)
+    existing = resolve.read_existing(config.output)
     cutoffs = existing.parsed.settings.cutoffs if existing.parsed else Cutoffs(now(config.settle_hours))
     cutoffs = Cutoffs(cutoffs.exclude_newer, tuple((n, s) for n, s in cutoffs.packages if n not in names))
     return relock(config, new_inputs, cutoffs, existing, backend, say, warn, requirements_text=text,
