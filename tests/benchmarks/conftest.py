@@ -7,8 +7,9 @@ the suite, whatever -k or file names say: it checks what they measured. Every te
 to test-output/benchmarks/ (results.json, summary.md, largest-packages.png, and $GITHUB_STEP_SUMMARY
 when set) and printed as a table, also under -q.
 
-Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 2: the build ratios are
-gated on their medians; two interleaved rounds put each image once first and once second),
+Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 2: the rebuild ratio is
+gated on its median; two interleaved rounds put each image once first and once second; the build
+without cache is always naive, project, project, naive: tests/conftest.py `rebuild`),
 TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites), BENCH_NAIVE_TAG
 (the naive build's tag, default jupyterlab-minimalist:naive),
 BENCH_UPDATING_BASELINE (set by `scripts/bench --update-baseline`: the growth check is skipped).

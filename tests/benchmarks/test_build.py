@@ -3,9 +3,10 @@
 Rounds alternate the two (A B, then B A, ...). Both use scripts/build as users do (base image, CA
 secret, SOURCE_DATE_EPOCH). The builds without cache are the session's (tests/conftest.py
 `rebuild`): scripts/verify-rebuild's two builds of the commit are the project's samples (its printed
-whole seconds), between two naive builds; the reproducibility tests read the same pair. --no-cache starts BuildKit's cache mounts empty as well (uv's download
-cache; seen here, and moby/buildkit#1213), so a build without cache includes the downloads for
-both; the rebuilds keep them. The SBOM's wheel metadata (scripts/build, .cache/wheel-info) is fetched
+whole seconds), between two naive builds (with uncommitted build inputs, two builds of the tree
+instead); the reproducibility tests read the same pair. --no-cache starts BuildKit's cache mounts
+empty as well (uv's download cache; seen here, and moby/buildkit#1213), so a build without cache
+includes the downloads for both; the rebuilds keep them. The SBOM's wheel metadata (scripts/build, .cache/wheel-info) is fetched
 before the first timed build (measure.warm_sbom_cache): in a fresh clone the first build would
 otherwise pay ~30 s the others do not (the project's first build took 60-65 s against ~44 s).
 """
@@ -21,7 +22,6 @@ import pytest
 
 from tests.benchmarks import measure
 from tests.benchmarks.registry import Gate, Metric, alternating, record_timing, register
-from tests.support.repro_helpers import TAG
 
 pytestmark = pytest.mark.image
 
@@ -45,14 +45,15 @@ def record(benchmark, bench_results, key: str, samples: dict) -> None:
 
 def test_build_from_scratch(bench_results, bench_environment, rebuild, docker_client):
     # The builds are the session's (tests/conftest.py `rebuild`): a naive build, scripts/verify-rebuild's
-    # two project builds, a naive build; each timed alone. Not BENCH_BUILD_ROUNDS: always two per image.
+    # two project builds (the tree's own two when its build inputs are not the commit's), a naive
+    # build; each timed alone. Not BENCH_BUILD_ROUNDS: always two per image.
     timed = rebuild.timed
     assert timed is not None, "the rebuild fixture did not time the builds of this benchmark"
-    assert rebuild.naive_error is None, rebuild.naive_error
+    assert rebuild.bench_error is None, rebuild.bench_error
     assert rebuild.first_id, f"scripts/verify-rebuild built nothing:\n{rebuild.output}\n{rebuild.errors[-3000:]}"
     # Not pytest-benchmark's fixture: nothing is timed here (the samples are in the results).
     record_timing(bench_results, "build_no_cache", timed.samples)
-    for which, tag in {"project": f"{TAG}-1", "naive": measure.NAIVE_TAG}.items():
+    for which, tag in {"project": timed.project_tag, "naive": measure.NAIVE_TAG}.items():
         assert docker_client.images.get(tag).attrs["Size"] > 0, f"{which}: {tag} was not built"
     assert timed.order == ["naive", "project", "project", "naive"], timed.order
     assert len(timed.samples["project"]) == len(timed.samples["naive"]) == 2

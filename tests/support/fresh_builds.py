@@ -24,6 +24,7 @@ BUILD_INPUTS = ("Dockerfile", ".dockerignore", "image", "requirements.lock", "re
 @dataclass
 class Timed:
     """Samples in seconds per image ("project", "naive"), in the order they were built."""
+    project_tag: str  # the project image the samples built
     samples: dict[str, list[float]] = field(default_factory=lambda: {"project": [], "naive": []})
     order: list[str] = field(default_factory=list)
 

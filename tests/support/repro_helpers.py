@@ -32,9 +32,9 @@ class Rebuild:
     identical_id: str | None
     first_id: str | None  # the first build's ID, whatever the outcome
     # The build benchmark's samples when the session runs it: naive, project, project, naive
-    # (tests/support/fresh_builds.py); naive_error when a naive build failed (the benchmark says so).
+    # (tests/support/fresh_builds.py); bench_error when one of its builds failed (the benchmark says so).
     timed: object = None
-    naive_error: str | None = None
+    bench_error: str | None = None
 
 
 def run(*cmd, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
