@@ -2,21 +2,30 @@
 
 The image is built once per session by scripts/build (the same script users run), so tests see
 exactly what users get. scripts/test sets up the engine and the base image before pytest starts.
+Builds from nothing are made once per session and read by every group that needs one
+(tests/support/fresh_builds.py): scripts/verify-rebuild's pair is also the build benchmark's
+project samples and, when the tree builds the commit, the image under test; the arm64 group's pair
+is also the arm64 benchmark's samples.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import docker
 import pytest
 
+from tests.support import fresh_builds
 from tests.support.builds import build
 from tests.support.compose_project import ComposeProject
 from tests.support.containers import TrackedContainer
 from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
+from tests.support.repro_helpers import BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, docker_inspect, remove_tags, run
 
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
@@ -37,13 +46,116 @@ def docker_client() -> docker.DockerClient:
 
 
 @pytest.fixture(scope="session")
-def image(docker_client) -> str:
-    """The project's image, built from the working tree's Dockerfile and lock."""
+def image(request, docker_client) -> str:
+    """The project's image, built from the working tree's Dockerfile and lock. When the session runs
+    scripts/verify-rebuild anyway and the tree's build inputs are the commit's, it is that run's
+    first build (the same image ID scripts/build gives: the build is reproducible), not one more."""
     if os.environ.get("TEST_IMAGE_PREBUILT"):
         return TEST_IMAGE
+    if fresh_builds.session_uses(request.session, "rebuild"):
+        commit = request.getfixturevalue("commit")
+        if fresh_builds.tree_builds_the_commit(commit.sha):
+            first = request.getfixturevalue("rebuild").first_id
+            if first and run("docker", "tag", first, TEST_IMAGE).returncode == 0:
+                return TEST_IMAGE
     result = build(TEST_IMAGE)
     assert result.returncode == 0, f"scripts/build failed:\n{result.stderr[-4000:]}"
     return TEST_IMAGE
+
+
+@pytest.fixture(scope="session")
+def commit(tmp_path_factory) -> Commit:
+    """The session's commit: HEAD when the session starts (others may commit meanwhile), exported
+    clean with `git archive`, built with SOURCE_DATE_EPOCH = its commit time."""
+    sha = run("git", "-C", PROJECT_ROOT, "rev-parse", "HEAD").stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{40}", sha), "not a git checkout"
+    epoch = int(run("git", "-C", PROJECT_ROOT, "log", "-1", "--format=%ct", sha).stdout)
+    context = tmp_path_factory.mktemp("commit")
+    archive = subprocess.run(["git", "-C", str(PROJECT_ROOT), "archive", "--format=tar", sha],
+                             capture_output=True, check=True, timeout=120)
+    subprocess.run(["tar", "-x", "-C", str(context)], input=archive.stdout, check=True, timeout=120)
+    return Commit(sha, epoch, context)
+
+
+@pytest.fixture(scope="session")
+def rebuild(request, commit, tmp_path_factory) -> Rebuild:
+    """scripts/verify-rebuild on the session's commit: two --no-cache builds, compared. When the
+    session runs the build benchmark, a timed --no-cache naive build comes before and after them
+    (naive, project, project, naive): its project samples are verify-rebuild's two build times.
+    A failed benchmark build is reported by the benchmark (bench_error), not by these tests."""
+    from tests.benchmarks import measure  # the naive image's tag and the SBOM cache
+
+    benchmark = fresh_builds.selects(request.session, "test_build_from_scratch")
+    # With uncommitted build inputs the benchmark measures the tree, not the commit: two builds of
+    # its own (as before this fixture shared them), verify-rebuild after, untimed.
+    own_tree = benchmark and not fresh_builds.tree_builds_the_commit(commit.sha)
+    timed, bench_error = fresh_builds.Timed(f"{TAG}-tree" if own_tree else f"{TAG}-1"), None
+
+    def timed_build(which, tag, *args):
+        nonlocal bench_error
+        try:
+            fresh_builds.timed_build(timed, which, tag, *args)
+        except AssertionError as error:
+            bench_error = bench_error or str(error)
+
+    def naive():
+        timed_build("naive", measure.NAIVE_TAG, "--no-cache", "-f", str(measure.NAIVE_DOCKERFILE))
+
+    if benchmark:
+        measure.warm_sbom_cache(tmp_path_factory.mktemp("sbom-warm"))
+        naive()
+    if own_tree:
+        for _ in range(2):
+            timed_build("project", timed.project_tag, "--no-cache")
+        naive()
+    start = time.monotonic()
+    result = run(SCRIPTS / "verify-rebuild", "--commit", commit.sha,
+                 env={**os.environ, "VERIFY_REBUILD_TAG": TAG}, timeout=2 * BUILD_TIMEOUT)
+    seconds = time.monotonic() - start
+    if benchmark and not own_tree:
+        for sample in fresh_builds.build_seconds(result.stdout):
+            timed.add("project", sample)
+        naive()
+    identical = re.search(r"^identical: (sha256:[0-9a-f]{64})$", result.stdout, re.M)
+    yield Rebuild(result.stdout, result.stderr, result.returncode, seconds,
+                  identical[1] if identical else None, docker_inspect(f"{TAG}-1", "{{.Id}}"),
+                  timed if benchmark else None, bench_error)
+    remove_tags(f"{TAG}-tree")
+    if identical:  # two different images are kept, to be looked into
+        remove_tags(f"{TAG}-1", f"{TAG}-2")
+
+
+@pytest.fixture(scope="session")
+def arm64_builds(request, tmp_path_factory) -> fresh_builds.Arm64Builds:
+    """The arm64 image, --no-cache, and (when the session checks its image ID or runs the arm64
+    benchmark) a second --no-cache arm64 build; for the benchmark a timed --no-cache amd64 build
+    between the two (arm64, amd64, arm64). One SOURCE_DATE_EPOCH for every build of the group
+    (scripts/build takes the last commit's time, and a commit made meanwhile must not make two
+    builds differ). The builds finish before any arm64 container starts."""
+    from tests.benchmarks import measure  # the SBOM cache
+
+    when = run("git", "-C", PROJECT_ROOT, "log", "-1", "--format=%ct").stdout.strip()
+    epoch = {"SOURCE_DATE_EPOCH": when}
+    benchmark = fresh_builds.selects(request.session, "test_arm64_build_from_scratch")
+    second = benchmark or fresh_builds.selects(request.session, "test_two_no_cache_builds_give_one_id")
+    tag, again, amd64 = f"{TEST_IMAGE}-arm64", f"{TEST_IMAGE}-arm64-again", f"{TEST_IMAGE}-bench-no-cache-amd64"
+    timed, results = fresh_builds.Timed(), {}
+
+    def one(which, name, platform):
+        start = time.perf_counter()
+        results[name] = build(name, "--platform", platform, "--no-cache", env=epoch)
+        if results[name].returncode == 0:
+            timed.add(which, time.perf_counter() - start)
+
+    if benchmark:
+        measure.warm_sbom_cache(tmp_path_factory.mktemp("sbom-warm-arm64"))
+    one("project", tag, "linux/arm64")
+    if benchmark:
+        one("naive", amd64, "linux/amd64")
+    if second:
+        one("project", again, "linux/arm64")
+    yield fresh_builds.Arm64Builds(epoch, tag, again if second else None, results, timed)
+    remove_tags(again, amd64)
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,9 @@ the suite, whatever -k or file names say: it checks what they measured. Every te
 to test-output/benchmarks/ (results.json, summary.md, largest-packages.png, and $GITHUB_STEP_SUMMARY
 when set) and printed as a table, also under -q.
 
-Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 2: the build ratios are
-gated on their medians; two interleaved rounds put each image once first and once second),
+Environment: BENCH_ROUNDS (runtime rounds per image, default 7), BENCH_BUILD_ROUNDS (default 2: the rebuild ratio is
+gated on its median; two interleaved rounds put each image once first and once second; the build
+without cache is always naive, project, project, naive: tests/conftest.py `rebuild`),
 TEST_IMAGE / TEST_IMAGE_PREBUILT (the image under test, as for the other suites), BENCH_NAIVE_TAG
 (the naive build's tag, default jupyterlab-minimalist:naive),
 BENCH_UPDATING_BASELINE (set by `scripts/bench --update-baseline`: the growth check is skipped).
@@ -114,21 +115,8 @@ def bench_environment(docker_client, base_image, bench_results, rounds, build_ro
 
 @pytest.fixture(scope="session")
 def sbom_cache_warm(tmp_path_factory) -> None:
-    """scripts/build writes the lock's SBOM from wheel metadata it keeps in .cache/wheel-info. In a
-    fresh clone the first build fetches that (~30 s; then ~1 s): whichever image a build benchmark
-    built first would pay for both. Fetched here, untimed, for the lock and for the lock with the
-    package the rebuild benchmark adds."""
-    import subprocess
-
-    from tests.benchmarks.test_build import ADDED
-
-    folder = tmp_path_factory.mktemp("sbom-warm")
-    lock = (PROJECT_ROOT / "requirements.lock").read_text()
-    (folder / "with-added.lock").write_text(lock + ADDED)
-    for path in (PROJECT_ROOT / "requirements.lock", folder / "with-added.lock"):
-        subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "lock.sbom", "--project", str(PROJECT_ROOT),
-                        "--lock", str(path), "--output", str(folder / "sbom.cdx.json")],
-                       check=True, capture_output=True, timeout=900)
+    """The SBOM's wheel metadata, fetched before the first timed build (measure.warm_sbom_cache)."""
+    measure.warm_sbom_cache(tmp_path_factory.mktemp("sbom-warm"))
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,13 @@
 """Build times of the project's Dockerfile and the naive one, from the same lock and context.
 
 Rounds alternate the two (A B, then B A, ...). Both use scripts/build as users do (base image, CA
-secret, SOURCE_DATE_EPOCH). --no-cache starts BuildKit's cache mounts empty as well (uv's download
-cache; seen here, and moby/buildkit#1213), so a build without cache includes the downloads for
-both; the rebuilds keep them. The SBOM's wheel metadata (scripts/build, .cache/wheel-info) is fetched
-before the first timed build (conftest.py sbom_cache_warm): in a fresh clone the first build would
+secret, SOURCE_DATE_EPOCH). The builds without cache are the session's (tests/conftest.py
+`rebuild`): scripts/verify-rebuild's two builds of the commit are the project's samples (its printed
+whole seconds), between two naive builds (with uncommitted build inputs, two builds of the tree
+instead); the reproducibility tests read the same pair. --no-cache starts BuildKit's cache mounts
+empty as well (uv's download cache; seen here, and moby/buildkit#1213), so a build without cache
+includes the downloads for both; the rebuilds keep them. The SBOM's wheel metadata (scripts/build, .cache/wheel-info) is fetched
+before the first timed build (measure.warm_sbom_cache): in a fresh clone the first build would
 otherwise pay ~30 s the others do not (the project's first build took 60-65 s against ~44 s).
 """
 
@@ -28,7 +31,6 @@ register(__name__,
          Gate.ratio_cap("build_no_cache", "build.max_no_cache_ratio"),
          Gate.ratio_cap("build_warm", "build.max_rebuild_ratio"))
 
-NO_CACHE_TAG = "jupyterlab-minimalist:bench-no-cache"
 REBUILD_TAGS = {"project": "jupyterlab-minimalist:bench-rebuild", "naive": "jupyterlab-minimalist:bench-rebuild-naive"}
 ADDED = (measure.PROJECT_ROOT / "tests" / "benchmarks" / "added-package.txt").read_text()
 ADDED_NAME = re.search(r"^([A-Za-z0-9_.-]+)==", ADDED, re.M).group(1)
@@ -41,29 +43,20 @@ def record(benchmark, bench_results, key: str, samples: dict) -> None:
         **{name: result[name] for name in ("project", "naive")}, ratio=result.get("ratio"))
 
 
-def test_build_from_scratch(benchmark, bench_results, bench_environment, sbom_cache_warm, build_rounds, docker_client):
-    tags = {"project": NO_CACHE_TAG, "naive": measure.NAIVE_TAG}
-    dockerfile = {"project": (), "naive": ("-f", str(measure.NAIVE_DOCKERFILE))}
-    order = iter(alternating(build_rounds))
-    samples = {"project": [], "naive": []}
-
-    def one_build(which):
-        start = time.perf_counter()
-        measure.build_or_fail(tags[which], "--no-cache", *dockerfile[which])
-        samples[which].append(time.perf_counter() - start)
-
-    try:
-        benchmark.pedantic(one_build, setup=lambda: ((next(order),), {}), rounds=2 * build_rounds)
-        record(benchmark, bench_results, "build_no_cache", samples)
-        for which, tag in tags.items():
-            assert docker_client.images.get(tag).attrs["Size"] > 0, f"{which}: {tag} was not built"
-        assert len(samples["project"]) == len(samples["naive"]) == build_rounds
-    finally:
-        # The no-cache project build only measures; the image under test comes from the `image` fixture.
-        try:
-            docker_client.images.remove(NO_CACHE_TAG, noprune=True)
-        except Exception:  # noqa: BLE001 -- already gone
-            pass
+def test_build_from_scratch(bench_results, bench_environment, rebuild, docker_client):
+    # The builds are the session's (tests/conftest.py `rebuild`): a naive build, scripts/verify-rebuild's
+    # two project builds (the tree's own two when its build inputs are not the commit's), a naive
+    # build; each timed alone. Not BENCH_BUILD_ROUNDS: always two per image.
+    timed = rebuild.timed
+    assert timed is not None, "the rebuild fixture did not time the builds of this benchmark"
+    assert rebuild.bench_error is None, rebuild.bench_error
+    assert rebuild.first_id, f"scripts/verify-rebuild built nothing:\n{rebuild.output}\n{rebuild.errors[-3000:]}"
+    # Not pytest-benchmark's fixture: nothing is timed here (the samples are in the results).
+    record_timing(bench_results, "build_no_cache", timed.samples)
+    for which, tag in {"project": timed.project_tag, "naive": measure.NAIVE_TAG}.items():
+        assert docker_client.images.get(tag).attrs["Size"] > 0, f"{which}: {tag} was not built"
+    assert timed.order == ["naive", "project", "project", "naive"], timed.order
+    assert len(timed.samples["project"]) == len(timed.samples["naive"]) == 2
 
 
 def test_rebuild_after_adding_a_package(benchmark, bench_results, bench_environment, sbom_cache_warm, build_rounds,

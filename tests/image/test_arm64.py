@@ -1,9 +1,10 @@
 """The arm64 image, built on this machine's own platform (the builder cross-installs the lock's
 aarch64 wheels) and run under qemu: the checks the amd64 image gets, and its reproducibility.
 
-One arm64 build and one server for the module (both slow under emulation); a second --no-cache
-build for the image ID, two two-platform builds (cached) for the index digest, and
-scripts/publish to a throw-away registry.
+One server for the module (slow under emulation); the two --no-cache arm64 builds are the
+session's (tests/conftest.py `arm64_builds`: the first is the image under test, the second checks the
+image ID, and both are the arm64 benchmark's samples); two two-platform builds (cached) for the
+index digest, and scripts/publish to a throw-away registry.
 """
 
 import json
@@ -41,21 +42,17 @@ def image_id(tag: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def epoch() -> dict:
-    """One SOURCE_DATE_EPOCH for every build of the module (scripts/build takes the last commit's
-    time, and a commit made while the module runs must not make two builds differ)."""
-    when = subprocess.run(["git", "-C", str(PROJECT_ROOT), "log", "-1", "--format=%ct"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    return {"SOURCE_DATE_EPOCH": when}
+def epoch(arm64_builds) -> dict:
+    """The SOURCE_DATE_EPOCH of the session's arm64 builds: every build of the module uses it."""
+    return arm64_builds.epoch
 
 
 @pytest.fixture(scope="module")
-def arm64_image(image, epoch) -> str:
+def arm64_image(arm64_builds) -> str:
     """The arm64 image, --no-cache: the first of the two builds that must give one ID."""
-    tag = f"{image}-arm64"
-    result = build(tag, "--platform", PLATFORM, "--no-cache", env=epoch)
-    assert result.returncode == 0, f"scripts/build --platform {PLATFORM} failed:\n{result.stderr[-4000:]}"
-    return tag
+    result = arm64_builds.ok(arm64_builds.tag)
+    assert result.returncode == 0
+    return arm64_builds.tag
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +102,10 @@ def test_plot_cell_over_the_websocket(arm64_server):
     assert result["stdout"].split() == ["True", "True"], result
 
 
-def test_two_no_cache_builds_give_one_id(arm64_image, epoch):
-    again = f"{arm64_image}-again"
-    result = build(again, "--platform", PLATFORM, "--no-cache", env=epoch)
-    assert result.returncode == 0, result.stderr[-4000:]
-    try:
-        assert image_id(again) == image_id(arm64_image)
-    finally:
-        subprocess.run(["docker", "rmi", again], capture_output=True, check=False)
+def test_two_no_cache_builds_give_one_id(arm64_image, arm64_builds):
+    assert arm64_builds.again, "the session made no second arm64 build"
+    arm64_builds.ok(arm64_builds.again)
+    assert image_id(arm64_builds.again) == image_id(arm64_image)
 
 
 def test_two_platform_index_digest_is_the_same_on_rebuild(image, arm64_image, epoch):

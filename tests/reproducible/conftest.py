@@ -1,50 +1,17 @@
 """Fixtures of the reproducibility tests.
 
-One commit per session (HEAD when the session starts; others may commit meanwhile), exported clean
-with `git archive`, built with SOURCE_DATE_EPOCH = its commit time. scripts/verify-rebuild builds it
-twice from scratch once per session; every test that needs "the" image ID of the commit (offline
-build, pinned base) compares against that result instead of building again.
+One commit per session (tests/conftest.py `commit`: HEAD when the session starts, exported clean
+with `git archive`, built with SOURCE_DATE_EPOCH = its commit time). scripts/verify-rebuild builds it
+twice from scratch once per session (tests/conftest.py `rebuild`, shared with the build benchmark and
+the image under test); every test that needs "the" image ID of the commit (offline build, pinned
+base) compares against that result instead of building again.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import time
-
 import pytest
 
-from tests.support.paths import PROJECT_ROOT
-from tests.support.repro_helpers import (
-    BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, Registry, docker_inspect, registry_sh, remove_tags, run,
-)
-
-
-@pytest.fixture(scope="session")
-def commit(tmp_path_factory) -> Commit:
-    sha = run("git", "-C", PROJECT_ROOT, "rev-parse", "HEAD").stdout.strip()
-    assert re.fullmatch(r"[0-9a-f]{40}", sha), "not a git checkout"
-    epoch = int(run("git", "-C", PROJECT_ROOT, "log", "-1", "--format=%ct", sha).stdout)
-    context = tmp_path_factory.mktemp("commit")
-    archive = subprocess.run(["git", "-C", str(PROJECT_ROOT), "archive", "--format=tar", sha],
-                             capture_output=True, check=True, timeout=120)
-    subprocess.run(["tar", "-x", "-C", str(context)], input=archive.stdout, check=True, timeout=120)
-    return Commit(sha, epoch, context)
-
-
-@pytest.fixture(scope="session")
-def rebuild(commit) -> Rebuild:
-    """scripts/verify-rebuild on the session's commit: two --no-cache builds, compared."""
-    start = time.monotonic()
-    result = run(SCRIPTS / "verify-rebuild", "--commit", commit.sha,
-                 env={**os.environ, "VERIFY_REBUILD_TAG": TAG}, timeout=2 * BUILD_TIMEOUT)
-    seconds = time.monotonic() - start
-    identical = re.search(r"^identical: (sha256:[0-9a-f]{64})$", result.stdout, re.M)
-    yield Rebuild(result.stdout, result.stderr, result.returncode, seconds,
-                  identical[1] if identical else None, docker_inspect(f"{TAG}-1", "{{.Id}}"))
-    if identical:  # two different images are kept, to be looked into
-        remove_tags(f"{TAG}-1", f"{TAG}-2")
+from tests.support.repro_helpers import Registry, registry_sh
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ from pathlib import Path
 from tests.support.paths import PROJECT_ROOT
 
 SCRIPTS = PROJECT_ROOT / "scripts"
-TAG = "jupyterlab-minimalist:repro"
+# Named after the session's image, so that two sessions on one engine do not share tags.
+TAG = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test") + "-repro"
 STANDIN_IMAGE = os.environ.get("STANDIN_IMAGE", "jupyterlab-minimalist/python-standin:3.13-slim-trixie")
 BUILD_TIMEOUT = 1800
 
@@ -30,6 +31,10 @@ class Rebuild:
     seconds: float
     identical_id: str | None
     first_id: str | None  # the first build's ID, whatever the outcome
+    # The build benchmark's samples when the session runs it: naive, project, project, naive
+    # (tests/support/fresh_builds.py); bench_error when one of its builds failed (the benchmark says so).
+    timed: object = None
+    bench_error: str | None = None
 
 
 def run(*cmd, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
