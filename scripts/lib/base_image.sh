@@ -40,7 +40,7 @@ build_standin() {
   fi
   root=$(mktemp -d)
   say "debootstrap trixie for $platform from $mirror (about a minute${second:+, then its second stage emulated})"
-  debootstrap "${arch[@]}" --variant=minbase --include=python3,python3-venv,ca-certificates \
+  debootstrap ${arch[@]+"${arch[@]}"} --variant=minbase --include=python3,python3-venv,ca-certificates \
     trixie "$root" "$mirror" >"$root.log" 2>&1 || { tail -n 5 "$root.log" >&2; die "debootstrap of trixie failed (log: $root.log)"; }
   if [ -n "$second" ]; then
     # The second stage looks each package up in the suite's whole Packages index with perl and grep,

@@ -150,7 +150,7 @@ platforms_base() {
     images+=("$image")
     standin_ids+=("$platform=$(docker image inspect -f '{{.Id}}' "$image")")
   done
-  multi_base=$LOCAL_REGISTRY/python-standin@$(push_index "$LOCAL_REGISTRY/python-standin" "${STANDIN_IMAGE##*:}" "${images[@]}")
+  multi_base=$LOCAL_REGISTRY/python-standin@$(push_index "$LOCAL_REGISTRY/python-standin" "${STANDIN_IMAGE##*:}" ${images[@]+"${images[@]}"})
 }
 
 # build_platforms TAG PLATFORMS [docker build args...]: build TAG for each of the comma-separated
@@ -162,13 +162,13 @@ build_platforms() {
   shift 2
   IFS=, read -r -a platform_list <<<"$platforms"
   [ ${#platform_list[@]} -gt 0 ] || die "--platform needs PLATFORMS (linux/amd64, linux/arm64, or both: linux/amd64,linux/arm64)"
-  for platform in "${platform_list[@]}"; do qemu_arch "$platform" >/dev/null; done
-  ensure_emulation "${platform_list[@]}"
+  for platform in ${platform_list[@]+"${platform_list[@]}"}; do qemu_arch "$platform" >/dev/null; done
+  ensure_emulation ${platform_list[@]+"${platform_list[@]}"}
   local_registry_start
-  platforms_base "${platform_list[@]}"
+  platforms_base ${platform_list[@]+"${platform_list[@]}"}
   base=$multi_base
   built=()
-  for platform in "${platform_list[@]}"; do
+  for platform in ${platform_list[@]+"${platform_list[@]}"}; do
     one=$tag
     [ ${#platform_list[@]} -eq 1 ] || one=$tag-${platform#linux/}
     id=""

@@ -120,7 +120,7 @@ push_index() {
     docker rmi "$repo:$tag-$arch" >/dev/null
     refs+=("$repo:$tag-$arch")
   done
-  docker buildx imagetools create --progress plain -t "$repo:$tag" "${refs[@]}" >&2 ||
+  docker buildx imagetools create --progress plain -t "$repo:$tag" ${refs[@]+"${refs[@]}"} >&2 ||
     die "the index $repo:$tag could not be made"
   digest=$(docker buildx imagetools inspect --format '{{json .Manifest}}' "$repo:$tag" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["digest"])') || die "the index $repo:$tag could not be read"
