@@ -139,7 +139,7 @@ def arm64_builds(request, tmp_path_factory) -> fresh_builds.Arm64Builds:
     benchmark = fresh_builds.selects(request.session, "test_arm64_build_from_scratch")
     second = benchmark or fresh_builds.selects(request.session, "test_two_no_cache_builds_give_one_id")
     tag, again, amd64 = f"{TEST_IMAGE}-arm64", f"{TEST_IMAGE}-arm64-again", f"{TEST_IMAGE}-bench-no-cache-amd64"
-    timed, results = fresh_builds.Timed(), {}
+    timed, results = fresh_builds.Timed(tag), {}
 
     def one(which, name, platform):
         start = time.perf_counter()
