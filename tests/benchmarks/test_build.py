@@ -83,7 +83,7 @@ def test_rebuild_after_adding_a_package(benchmark, bench_results, bench_environm
 
         def add_package():
             # A unique comment, so that no earlier run's cache holds this exact lock.
-            (context / "requirements.lock").write_text(f"{lock}# benchmark run {uuid.uuid4().hex}\n{ADDED}")
+            (context / "requirements.lock").write_text(measure.lock_with(lock, f"# benchmark run {uuid.uuid4().hex}\n{ADDED}"))
             return (next(order),), {}
 
         def rebuild(which):
