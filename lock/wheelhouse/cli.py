@@ -17,6 +17,15 @@ from lock.wheelhouse.fetch import fill, mb, plan, read_pins
 BUILD_TOOLS = "image/build-tools.txt"
 
 
+
+def _jobs(text: str) -> int:
+    """--jobs: a whole number of parallel requests, 1 to 64 (argparse turns the error into exit 2)."""
+    import argparse
+
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 64:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 64, not {text!r}")
+    return int(text)
+
 def add_arguments(parser) -> None:
     """`lock wheelhouse`'s options (lock.cli)."""
     parser.add_argument("--project", metavar="DIR", help="the project (default: nearest pyproject.toml)")
@@ -26,7 +35,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--prune", action="store_true", help="delete files in the wheelhouse that no lock wants")
     parser.add_argument("--refresh", action="store_true",
                         help=f"ask the index again even when {manifest.MANIFEST} says the wheelhouse is complete")
-    parser.add_argument("--jobs", type=int, default=8, help="parallel requests (default 8)")
+    parser.add_argument("--jobs", type=_jobs, default=8, help="parallel requests, 1 to 64 (default 8)")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the summary and errors")
 
 

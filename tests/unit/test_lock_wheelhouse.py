@@ -264,3 +264,14 @@ def test_prune_deletes_files_no_lock_wants(project, index):
     assert run_main(project, "--prune") == 0
     assert not (house / "stale-0.1-py3-none-any.whl").exists()
     assert {p.name for p in house.iterdir() if p.name != MANIFEST} == FETCHED
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "x", "65", "²"])
+def test_a_bad_jobs_count_is_one_line_and_exit_2(jobs, tmp_path, capsys):
+    """--jobs 0 was a traceback from the thread pool; now argparse refuses it before any request."""
+    from lock.cli import main
+
+    assert main(["wheelhouse", "--jobs", jobs, "--dest", str(tmp_path / "wh")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--jobs" in err and "Traceback" not in err, err
+    assert not (tmp_path / "wh").exists()
