@@ -58,6 +58,8 @@ def replacing(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
             os.fsync(f.fileno())
         os.chmod(tmp, _mode_for(path) if mode is None else mode)
         os.replace(tmp, path)
+        if _kept:  # a download stays when its command fails later: say so (Transaction.kept)
+            _kept[-1].append(path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -75,6 +77,7 @@ def _sync_dir(directory: Path) -> None:
 
 _SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 _journals: list[list[tuple[Path, bytes | None]]] = []  # the open transactions' replaced files
+_kept: list[list[Path]] = []  # the open transactions' finished downloads (replacing())
 
 
 @contextlib.contextmanager
@@ -90,10 +93,12 @@ def _signals_wait() -> Iterator[None]:
 @dataclass
 class Transaction:
     """What a command wrote: `written` (paths, in order) and, after a failure, `left`: the paths
-    that could not be put back (empty when every file is as it was)."""
+    that could not be put back (empty when every file is as it was); `kept`: downloads finished
+    (complete and checked) that a failure does not undo."""
 
     journal: list[tuple[Path, bytes | None]] = field(default_factory=list)
     left: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
     rolled_back: bool = False
 
     @property
@@ -106,6 +111,7 @@ def transaction() -> Iterator[Transaction]:
     """Every write_many inside is undone if the block raises (any exception, Ctrl-C, SIGTERM)."""
     tx = Transaction()
     _journals.append(tx.journal)
+    _kept.append(tx.kept)
     try:
         yield tx
     except BaseException:
@@ -116,6 +122,7 @@ def transaction() -> Iterator[Transaction]:
         raise
     finally:
         _journals.remove(tx.journal)
+        _kept.remove(tx.kept)
 
 
 def write_many(files: list[tuple[Path, str | None]]) -> None:

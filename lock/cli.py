@@ -30,6 +30,7 @@ Ctrl-C, 143 SIGTERM, 129 SIGHUP. Every failure is one `lock: error:` line and ch
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import contextlib
 import functools
 import io
@@ -442,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lock: stopped by {e}; {_what_changed(tx)}", file=sys.stderr)
         return 128 + e.signum
     _stdout_works()
-    if tx is not None and tx.rolled_back:
+    if tx is not None and (tx.rolled_back or tx.kept):
         print(f"lock: error: {error} -- {_what_changed(tx)}", file=sys.stderr)
     else:
         print(f"lock: error: {error}", file=sys.stderr)
@@ -450,7 +451,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _what_changed(tx) -> str:
-    """After a failed run: which files it had written were put back, and which could not be."""
+    """After a failed run: which files it had written were put back, and which could not be; and the
+    downloads it finished, which stay (each complete and checked, as a later run would keep them)."""
+    if tx is not None and tx.kept:
+        folders = ", ".join(sorted({os.path.relpath(p.parent) for p in tx.kept}))
+        kept = f"{len(tx.kept)} downloaded file(s) kept in {folders}, each complete and hash-checked"
+        if not tx.rolled_back:
+            return f"{kept}; no other file was changed"
+        return f"{kept}; {_what_changed(dataclasses.replace(tx, kept=[]))}"
     if tx is None or not tx.rolled_back:
         return "no file was changed"
     shown = ", ".join(sorted(os.path.relpath(p) for p in tx.written))
