@@ -45,6 +45,11 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
+def sbom_name(tag: str) -> str:
+    """scripts/build's name for the SBOM it writes beside an image (scripts/lib/build.sh)."""
+    return tag.replace("/", "_").replace(":", "_") + ".cdx.json"
+
+
 @pytest.fixture(scope="session")
 def image(request, docker_client) -> str:
     """The project's image, built from the working tree's Dockerfile and lock. When the session runs
@@ -57,6 +62,9 @@ def image(request, docker_client) -> str:
         if fresh_builds.tree_builds_the_commit(commit.sha):
             first = request.getfixturevalue("rebuild").first_id
             if first and run("docker", "tag", first, TEST_IMAGE).returncode == 0:
+                # What scripts/build writes beside the image (sbom/<tag>.cdx.json), under this tag too.
+                sboms = PROJECT_ROOT / "sbom"
+                shutil.copyfile(sboms / (sbom_name(f"{TAG}-1")), sboms / sbom_name(TEST_IMAGE))
                 return TEST_IMAGE
     result = build(TEST_IMAGE)
     assert result.returncode == 0, f"scripts/build failed:\n{result.stderr[-4000:]}"
