@@ -14,8 +14,9 @@ from packaging.pylock import Pylock
 from lock.lockfile import parse_body
 from tests.support.paths import PROJECT_ROOT
 
+# and the layers pyproject.toml declares (each layer's input and lock)
 FILES = ("pyproject.toml", "requirements.in", "Dockerfile", "requirements.lock", "pylock.toml",
-         "requirements-hub.in", "requirements-hub.lock")  # and the layer pyproject.toml declares
+         *(f"requirements-{layer}.{ext}" for layer in ("hub", "hub5") for ext in ("in", "lock")))
 
 
 def check(root) -> subprocess.CompletedProcess:
