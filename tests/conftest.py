@@ -45,11 +45,6 @@ def docker_client() -> docker.DockerClient:
     return client
 
 
-def sbom_name(tag: str) -> str:
-    """scripts/build's name for the SBOM it writes beside an image (scripts/lib/build.sh)."""
-    return tag.replace("/", "_").replace(":", "_") + ".cdx.json"
-
-
 @pytest.fixture(scope="session")
 def image(request, docker_client) -> str:
     """The project's image, built from the working tree's Dockerfile and lock. When the session runs
@@ -64,7 +59,7 @@ def image(request, docker_client) -> str:
             if first and run("docker", "tag", first, TEST_IMAGE).returncode == 0:
                 # What scripts/build writes beside the image (sbom/<tag>.cdx.json), under this tag too.
                 sboms = PROJECT_ROOT / "sbom"
-                shutil.copyfile(sboms / (sbom_name(f"{TAG}-1")), sboms / sbom_name(TEST_IMAGE))
+                shutil.copyfile(sboms / fresh_builds.sbom_name(f"{TAG}-1"), sboms / fresh_builds.sbom_name(TEST_IMAGE))
                 return TEST_IMAGE
     result = build(TEST_IMAGE)
     assert result.returncode == 0, f"scripts/build failed:\n{result.stderr[-4000:]}"

@@ -38,6 +38,11 @@ def build_seconds(verify_rebuild_output: str) -> list[float]:
     return [float(s) for s in re.findall(r"^build [12]: \S+ \S+ \((\d+) s\)$", verify_rebuild_output, re.M)]
 
 
+def sbom_name(tag: str) -> str:
+    """scripts/build's name for the SBOM it writes beside an image (scripts/lib/build.sh)."""
+    return tag.replace("/", "_").replace(":", "_") + ".cdx.json"
+
+
 def tree_builds_the_commit(sha: str) -> bool:
     """True when the working tree's build inputs are the commit's (no change, nothing untracked)."""
     changed = subprocess.run(["git", "-C", str(PROJECT_ROOT), "diff", "--quiet", sha, "--", *BUILD_INPUTS],
