@@ -6,13 +6,12 @@ import re
 
 import pytest
 import requests
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.support.certs import self_signed_certificate
 from tests.support.containers import Server, free_port, poll
 from tests.support.kernel import execute, start_kernel
-from tests.support.paths import PROJECT_ROOT
+from tests.support.lock_pins import lock_pins
 
 pytestmark = pytest.mark.image
 
@@ -136,17 +135,6 @@ def test_nothing_phones_home(containers):
     assert schema["properties"]["checkForUpdates"]["default"] is False
     assert server.get("/lab/api/news").json()["news"] == []
     assert server.get("/lab/api/update").json()["notification"] is None
-
-
-def lock_pins():
-    pins = {}
-    text = (PROJECT_ROOT / "requirements.lock").read_text().replace("\\\n", " ")
-    for line in text.splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            requirement = Requirement(line.split(" --hash")[0])
-            pins[canonicalize_name(requirement.name)] = str(requirement.specifier).removeprefix("==")
-    return pins
 
 
 def test_runtime_has_exactly_the_locked_packages(containers):
