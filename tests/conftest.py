@@ -20,7 +20,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from tests.support import fresh_builds
+from tests.support import dangling_images, fresh_builds
 from tests.support.builds import build
 from tests.support.compose_project import ComposeProject
 from tests.support.containers import TrackedContainer
@@ -28,6 +28,23 @@ from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
 from tests.support.repro_helpers import BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, docker_inspect, remove_tags, run
 
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
+
+
+DANGLING_AT_START = pytest.StashKey[frozenset]()
+
+
+def pytest_sessionstart(session):
+    session.stash[DANGLING_AT_START] = dangling_images.dangling()
+
+
+def pytest_sessionfinish(session):
+    """Untagged images this run left behind go (tests/support/dangling_images.py): without this a
+    few runs fill the disk."""
+    if session.config.option.collectonly:
+        return
+    removed = dangling_images.remove_new(session.stash.get(DANGLING_AT_START, None))
+    if removed:
+        session.config.get_terminal_writer().line(f"removed {len(removed)} image(s) this run left untagged")
 
 
 @pytest.hookimpl(wrapper=True)

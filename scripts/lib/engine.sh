@@ -58,3 +58,17 @@ ensure_engine() {
   engine_answers || start_dockerd
   engine_complete || die "Docker answers but buildx or compose v2 is missing: install docker-buildx and docker-compose"
 }
+
+# ensure_disk_room GB: stop with one line when the engine's data root (where it is a local folder:
+# not inside Docker Desktop's VM) has less than GB gigabytes free. A full test run builds about a
+# dozen images; on a full disk it fails minutes in, with errors that do not say why.
+ensure_disk_room() {
+  local root free_kb
+  root=$(docker info --format '{{.DockerRootDir}}' 2>/dev/null) || return 0
+  [ -d "$root" ] || return 0
+  free_kb=$(df -Pk "$root" | awk 'NR == 2 { print $4 }')
+  [ -n "$free_kb" ] || return 0
+  if [ "$free_kb" -lt $(($1 * 1024 * 1024)) ]; then
+    die "only $((free_kb / 1024 / 1024)) GB free under $root; the suite needs about $1 GB: remove unused images (docker image prune) and retry"
+  fi
+}
