@@ -1,20 +1,21 @@
 """Reading the committed lock's index pages: lock's one index client (lock/index.py, urllib3: pooled
-keep-alive connections, one name lookup per host) against the way lock read them before it (urllib:
-a new TCP and TLS connection for every page, `Connection: close`), with the same 16 threads, the
+keep-alive connections, one name lookup per host) against the way lock read them before it (a new
+TCP and TLS connection for every page, `Connection: close`, as its urllib client sent; here on
+http.client), with the same 16 threads, the
 same PEP 691 request and the same index (uv's variables, else PyPI). No Docker: the index and this
 process only, a few seconds a round.
 
 Each round reads every page of requirements.lock's pins with one reader; the rounds alternate the
 readers (project naive, naive project, ...), so a slow phase of the network or the machine hits
-both. Recorded as the timing "lock_pages" (project: lock's client; naive: urllib).
+both. Recorded as the timing "lock_pages" (project: lock's client; naive: a connection per page).
 BENCH_PAGE_ROUNDS (default 5) sets the rounds per reader.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
 import http.client
+import os
 import socket
 import time
 import urllib.parse
