@@ -251,7 +251,8 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: resolve.E
     # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = backend or (recorded if recorded in resolve.BACKENDS else "uv")
-    resolve.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    # Refuse what the backend cannot do before resolving anything.
+    resolve.backend_module(backend).prepare(python=python, platforms=config.platforms, cutoffs=cutoffs)
     url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
     if not config.output.parent.is_dir():
         raise InputError(

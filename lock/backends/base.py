@@ -25,11 +25,13 @@ class Backend(Protocol):
     NAME: str  # what `--backend` and the lock header call it
     RESOLVER_OPTIONS: str  # the resolver flags, recorded in the header (a change makes the lock stale)
 
-    def prepare(self, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
+    # Keyword-only, the same in every backend (tests/unit/test_lock_backends.py): a call reads as
+    # what it passes, and a backend cannot take the arguments in another order.
+    def prepare(self, *, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
         """Refuse what this backend cannot do (InputError) or cannot run (ResolverError), before any
         resolution starts; called once, before the per-platform threads."""
 
-    def resolve(self, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
+    def resolve(self, *, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
                 env: Mapping[str, str] | None = None, preferences: Mapping[str, str] | None = None) -> str:
         """The hashed requirements for one target (`requirements` relative to root), or a LockError
         of one line: InputError, ResolutionError (no resolution), ResolverError (cannot run/reach).

@@ -87,7 +87,7 @@ def refusal(python: str, platforms: tuple[Platform, ...]) -> str | None:
     )
 
 
-def prepare(python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
+def prepare(*, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
     check_target(python, platforms, cutoffs)
 
 
@@ -137,6 +137,7 @@ def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def resolve(
+    *,
     root: Path,
     requirements: str,
     python: str,

@@ -99,7 +99,7 @@ def uv_bin() -> str:
         raise ResolverError("uv not found: install the project's tooling (uv sync) or put uv on PATH") from None
 
 
-def prepare(python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
+def prepare(*, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
     """Fail early, before any thread starts: find uv."""
     uv_bin()
 
@@ -140,6 +140,7 @@ def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def resolve(
+    *,
     root: Path,
     requirements: str,
     python: str,
