@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from lock import interrupt
 from lock.cutoff import Cutoffs
-from lock.errors import ResolverError
+from lock.errors import LockError, ResolverError
 from lock.config import Platform
 
 
@@ -55,6 +56,19 @@ def run(tool: str, cmd: list[str], root: Path, env: Mapping[str, str]) -> subpro
         return interrupt.run(cmd, cwd=root, env=dict(env))
     except OSError as e:
         raise ResolverError(f"cannot run {tool}: {e}") from None
+
+
+def compile_to_file(tool: str, command: Callable[[str], list[str]], root: Path, env: Mapping[str, str],
+                    preferences: Mapping[str, str] | None, explain: Callable[[str], LockError]) -> str:
+    """Run a resolver that writes its output to a file (`command(path)`), in a temporary directory
+    with the preferences in that file first; its output, or explain(stderr) raised."""
+    with tempfile.TemporaryDirectory(prefix=f"lock-{tool}-") as tmp:
+        output = Path(tmp, "requirements.txt")
+        write_preferences(output, preferences)
+        proc = run(tool, command(str(output)), root, env)
+        if proc.returncode != 0:
+            raise explain(proc.stderr)
+        return output.read_text(encoding="utf-8")
 
 
 def write_preferences(path: Path, preferences: Mapping[str, str] | None) -> None:
