@@ -119,7 +119,7 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
             raise InputError(f"lock add {shorten(raw)}: {spec.name} is given twice")
         _in_base(config, spec, raw)
         new[spec.name] = str(spec.requirement)
-    original = _read_requirements_text(config.requirements)
+    original = inputs.files[0].text  # the top file, as parse_tree read it
     text = append_specs(original, list(new.values()))
     if "\r\n" in original:
         text = original + text[len(original) :].replace("\n", "\r\n")
@@ -132,6 +132,14 @@ def add(config: Config, specs: list[str], backend: str | None, exclude_newer: st
                   keep=existing_pins(existing, but=new))
 
 
+def package_name(command: str, raw: str) -> str:
+    """A package name given on the command line, canonical; else one line naming the command."""
+    try:
+        return canonicalize_name(raw, validate=True)
+    except InvalidName:
+        raise InputError(f"{command} {shorten(raw)}: not a package name") from None
+
+
 def remove(config: Config, packages: list[str], backend: str | None, say: Say, warn: Say) -> Relocked:
     """`lock remove PKG...`: delete their lines from requirements.in (the rest kept byte for byte),
     drop their per-package cut-offs, relock; every other pin stays, what only they needed goes."""
@@ -139,10 +147,7 @@ def remove(config: Config, packages: list[str], backend: str | None, say: Say, w
     top = config.rel(config.requirements)
     names = []
     for raw in packages:
-        try:
-            name = canonicalize_name(raw, validate=True)
-        except InvalidName:
-            raise InputError(f"lock remove {shorten(raw)}: not a package name") from None
+        name = package_name("lock remove", raw)
         specs = [s for s in inputs.specs if s.name == name]
         if not specs:
             raise InputError(f"lock remove {shorten(raw)}: {name} is not required in {top} (nothing to remove)")
@@ -152,7 +157,7 @@ def remove(config: Config, packages: list[str], backend: str | None, say: Say, w
         if name in names:
             raise InputError(f"lock remove {shorten(raw)}: {name} is given twice")
         names.append(name)
-    original = _read_requirements_text(config.requirements)
+    original = inputs.files[0].text  # the top file, as parse_tree read it
     lines = original.splitlines(keepends=True)
     dropped: set[int] = set()
     for spec in (s for s in inputs.specs if s.name in names):
@@ -188,10 +193,7 @@ def upgrade(config: Config, packages: list[str], backend: str | None, exclude_ne
         known = {e.name for e in existing.entries} | inputs.names()
         names = []
         for raw in packages:
-            try:
-                name = canonicalize_name(raw, validate=True)
-            except InvalidName:
-                raise InputError(f"lock upgrade {shorten(raw)}: not a package name") from None
+            name = package_name("lock upgrade", raw)
             if name not in known:
                 raise InputError(f"lock upgrade {shorten(raw)}: {name} is not in {config.rel(config.output)} "
                                  f"({_where_else(config, name, raw)})")
@@ -251,7 +253,8 @@ def relock(config: Config, inputs: Inputs, cutoffs: Cutoffs, existing: resolve.E
     # The backend the lock was made with, unless told otherwise: `lock` alone reproduces the lock.
     recorded = existing.parsed.settings.backend if existing.parsed else None
     backend = backend or (recorded if recorded in resolve.BACKENDS else "uv")
-    resolve.backend_module(backend).prepare(python, config.platforms, cutoffs)  # refuse before resolving
+    # Refuse what the backend cannot do before resolving anything.
+    resolve.backend_module(backend).prepare(python=python, platforms=config.platforms, cutoffs=cutoffs)
     url_files.verify(inputs, python, config.platforms)  # wheel, tags and sha256 of URL requirements
     if not config.output.parent.is_dir():
         raise InputError(
@@ -356,15 +359,6 @@ def _pylock(config: Config, python: str, entries: list[Entry], text: str, existi
     if path is None or (text == existing.text and not pylock.problems(config, body_sha256, entries)):
         return []
     return [(path, pylock.render(config, python, entries, body_sha256))]
-
-
-def _read_requirements_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path.name}: not found") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path.name}: not UTF-8 text") from None
 
 
 def read_lock(name: str, missing: bool = False) -> tuple[list[Entry], str | None]:

@@ -308,10 +308,15 @@ class Index:
         if kind != SIMPLE_JSON:
             raise ResolverError(f"{page} answered {kind}, not PEP 691 JSON ({SIMPLE_JSON}); "
                                 "use an index that supports it")
-        try:
-            return [_file(f, reply.url) for f in json.loads(reply.data)["files"]]
-        except (ValueError, KeyError, TypeError, AttributeError) as e:
-            raise ResolverError(f"{page}: not a readable PEP 691 project page ({e})") from None
+        return parse_page(reply.data, reply.url)
+
+
+def parse_page(data: bytes, url: str) -> list[File]:
+    """A PEP 691 project page's files; url: the page's own (relative file URLs are joined to it)."""
+    try:
+        return [_file(f, url) for f in json.loads(data)["files"]]
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ResolverError(f"{redact(url)}: not a readable PEP 691 project page ({e})") from None
 
 
 _SHARED: dict[str, Index] = {}

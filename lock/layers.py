@@ -166,7 +166,7 @@ def lock_on_base(request: resolve.Request) -> tuple[str, list[Entry]]:
         raise ResolutionError("; ".join(conflicts) + " -- a layer cannot move a pin of its base; change it in the "
                               "base's requirements, or drop it here")
     if requirements_text is None:
-        requirements_text = config.requirements.read_bytes().decode("utf-8")
+        requirements_text = inputs.files[0].text  # the top file, as parse_tree read it
     # Base packages at the base's cut-offs, so the resolver sees the very versions the base pins.
     seen = Cutoffs(cutoffs.exclude_newer,
                    (*cutoffs.packages, *((n, cutoff_for(recorded.cutoffs, n)) for n in base.entries)))

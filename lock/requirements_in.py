@@ -70,6 +70,7 @@ class InputFile:
     rel: str  # project-relative posix path
     kind: str  # "-r" (requirements) or "-c" (constraints)
     normal: list[str] = field(default_factory=list)
+    text: str = field(default="", repr=False, compare=False)  # as read (or as given for the top file): edits start from it
 
     @property
     def sha256(self) -> str:
@@ -233,7 +234,7 @@ def parse_tree(root: Path, top: Path, top_text: str | None = None, key: str = "[
             raise InputError(
                 f"{display}:{dangling}: the line ends with `\\` (a continuation) but no requirement follows it"
             )
-        entry = InputFile(path, display, kind)
+        entry = InputFile(path, display, kind, text=text)
         inputs.files.append(entry)
         for number, content in logical_lines(text):
             here = f"{display}:{number}"

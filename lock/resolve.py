@@ -199,14 +199,14 @@ def resolve_all(request: Request, platforms: tuple[Platform, ...] | None = None,
     config, python, cutoffs = request.config, request.python, request.cutoffs
     module = backend_module(request.backend)
     platforms = platforms or config.platforms
-    module.prepare(python, platforms, cutoffs)
+    module.prepare(python=python, platforms=platforms, cutoffs=cutoffs)
     real = config.rel(config.requirements)
     with staged_requirements(config.requirements, request.requirements_text) as staged:
         given = config.rel(staged)
 
         def one(platform: Platform) -> dict[str, Entry]:
-            output = module.resolve(config.root, given, python, platform, cutoffs, env=request.env,
-                                    preferences=request.preferences)
+            output = module.resolve(root=config.root, requirements=given, python=python, platform=platform,
+                                    cutoffs=cutoffs, env=request.env, preferences=request.preferences)
             return _entries_from_output(output, request.backend, platform, {**(rename or {}), given: real})
 
         with ThreadPoolExecutor(max_workers=len(platforms)) as pool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Mapping
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from lock import interrupt
 from lock.cutoff import Cutoffs
-from lock.errors import ResolverError
+from lock.errors import LockError, ResolverError
 from lock.config import Platform
 
 
@@ -25,11 +26,13 @@ class Backend(Protocol):
     NAME: str  # what `--backend` and the lock header call it
     RESOLVER_OPTIONS: str  # the resolver flags, recorded in the header (a change makes the lock stale)
 
-    def prepare(self, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
+    # Keyword-only, the same in every backend (tests/unit/test_lock_backends.py): a call reads as
+    # what it passes, and a backend cannot take the arguments in another order.
+    def prepare(self, *, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
         """Refuse what this backend cannot do (InputError) or cannot run (ResolverError), before any
         resolution starts; called once, before the per-platform threads."""
 
-    def resolve(self, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
+    def resolve(self, *, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
                 env: Mapping[str, str] | None = None, preferences: Mapping[str, str] | None = None) -> str:
         """The hashed requirements for one target (`requirements` relative to root), or a LockError
         of one line: InputError, ResolutionError (no resolution), ResolverError (cannot run/reach).
@@ -53,6 +56,19 @@ def run(tool: str, cmd: list[str], root: Path, env: Mapping[str, str]) -> subpro
         return interrupt.run(cmd, cwd=root, env=dict(env))
     except OSError as e:
         raise ResolverError(f"cannot run {tool}: {e}") from None
+
+
+def compile_to_file(tool: str, command: Callable[[str], list[str]], root: Path, env: Mapping[str, str],
+                    preferences: Mapping[str, str] | None, explain: Callable[[str], LockError]) -> str:
+    """Run a resolver that writes its output to a file (`command(path)`), in a temporary directory
+    with the preferences in that file first; its output, or explain(stderr) raised."""
+    with tempfile.TemporaryDirectory(prefix=f"lock-{tool}-") as tmp:
+        output = Path(tmp, "requirements.txt")
+        write_preferences(output, preferences)
+        proc = run(tool, command(str(output)), root, env)
+        if proc.returncode != 0:
+            raise explain(proc.stderr)
+        return output.read_text(encoding="utf-8")
 
 
 def write_preferences(path: Path, preferences: Mapping[str, str] | None) -> None:

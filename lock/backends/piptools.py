@@ -16,7 +16,6 @@ import os
 import platform as host
 import re
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -87,7 +86,7 @@ def refusal(python: str, platforms: tuple[Platform, ...]) -> str | None:
     )
 
 
-def prepare(python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
+def prepare(*, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
     check_target(python, platforms, cutoffs)
 
 
@@ -136,25 +135,12 @@ def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
                                            **(extra or {})})
 
 
-def resolve(
-    root: Path,
-    requirements: str,
-    python: str,
-    platform: Platform,
-    cutoffs: Cutoffs,
-    env: Mapping[str, str] | None = None,
-    preferences: Mapping[str, str] | None = None,
-) -> str:
+def resolve(*, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
+            env: Mapping[str, str] | None = None, preferences: Mapping[str, str] | None = None) -> str:
     """pip-compile's output for the host, which must match (python, platform)."""
     check_target(python, (platform,), cutoffs)
-    with tempfile.TemporaryDirectory(prefix="lock-pip-tools-") as tmp:
-        output = os.path.join(tmp, "requirements.txt")
-        backend.write_preferences(Path(output), preferences)
-        cmd = command(requirements, output, cutoffs)
-        proc = backend.run("pip-tools", cmd, root, environment(env))
-        if proc.returncode != 0:
-            raise explain(proc.stderr, python, platform)
-        return Path(output).read_text(encoding="utf-8")
+    return backend.compile_to_file("pip-tools", lambda output: command(requirements, output, cutoffs), root,
+                                   environment(env), preferences, lambda stderr: explain(stderr, python, platform))
 
 
 _NOT_FOUND_RE = re.compile(r"Could not find a version that satisfies the requirement (\S+) \(from versions: ([^)]*)\)")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import re
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -99,7 +98,7 @@ def uv_bin() -> str:
         raise ResolverError("uv not found: install the project's tooling (uv sync) or put uv on PATH") from None
 
 
-def prepare(python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
+def prepare(*, python: str, platforms: tuple[Platform, ...], cutoffs: Cutoffs) -> None:
     """Fail early, before any thread starts: find uv."""
     uv_bin()
 
@@ -139,23 +138,11 @@ def environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return backend.environment(_DROP_ENV, extra)
 
 
-def resolve(
-    root: Path,
-    requirements: str,
-    python: str,
-    platform: Platform,
-    cutoffs: Cutoffs,
-    env: Mapping[str, str] | None = None,
-    preferences: Mapping[str, str] | None = None,
-) -> str:
+def resolve(*, root: Path, requirements: str, python: str, platform: Platform, cutoffs: Cutoffs,
+            env: Mapping[str, str] | None = None, preferences: Mapping[str, str] | None = None) -> str:
     """uv's compiled requirements for one target; `requirements` is relative to root."""
-    with tempfile.TemporaryDirectory(prefix="lock-uv-") as tmp:
-        output = Path(tmp, "requirements.txt")
-        backend.write_preferences(output, preferences)
-        proc = backend.run("uv", command(requirements, python, platform, cutoffs, str(output)), root, environment(env))
-        if proc.returncode != 0:
-            raise explain(proc.stderr, python, platform)
-        return output.read_text(encoding="utf-8")
+    return backend.compile_to_file("uv", lambda output: command(requirements, python, platform, cutoffs, output),
+                                   root, environment(env), preferences, lambda stderr: explain(stderr, python, platform))
 
 
 def _blocks(stderr: str) -> tuple[str, list[str], list[str]]:

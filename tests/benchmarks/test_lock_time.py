@@ -79,7 +79,8 @@ def test_lock_time(benchmark, workdir, backend, cache):
     outputs: list[str] = []
 
     def resolve(env: dict[str, str]) -> None:
-        outputs.append(module.resolve(workdir, "requirements.in", HOST_PYTHON, target, cutoffs, env=env))
+        outputs.append(module.resolve(root=workdir, requirements="requirements.in", python=HOST_PYTHON,
+                                      platform=target, cutoffs=cutoffs, env=env))
 
     shared = _FILLED.get(backend) if cache == "warm" else None
     if cache == "warm" and shared is None:

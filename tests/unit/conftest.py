@@ -47,10 +47,10 @@ def fake_resolver(monkeypatch):
             self.unknown: set[str] = set()
             self.interrupt = False
 
-        def prepare(self, python, platforms, cutoffs):
+        def prepare(self, *, python, platforms, cutoffs):
             pass
 
-        def resolve(self, root, requirements, python, platform, cutoffs, env=None, preferences=None):
+        def resolve(self, *, root, requirements, python, platform, cutoffs, env=None, preferences=None):
             inputs = parse_tree(Path(root), Path(root) / requirements)
             self.calls.append({"requirements": requirements, "python": python, "platform": platform.name,
                                "cutoffs": cutoffs, "preferences": dict(preferences or {})})

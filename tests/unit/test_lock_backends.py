@@ -3,6 +3,7 @@ refuses targets it cannot resolve for. (The real resolver runs in tests/lock.)""
 
 from __future__ import annotations
 
+import inspect
 import sys
 
 import pytest
@@ -178,18 +179,53 @@ def test_pip_tools_traceback_becomes_its_exception_message():
     )
 
 
+def members(backend) -> dict[str, inspect.Signature]:
+    """prepare's and resolve's signatures, without `self` (a backend is a module or an object)."""
+    out = {}
+    for member in ("prepare", "resolve"):
+        signature = inspect.signature(getattr(backend, member))
+        if isinstance(backend, type):  # the Protocol itself: its methods still take self
+            signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+        out[member] = signature.replace(return_annotation=inspect.Signature.empty)
+    return out
+
+
+def keyword_only(signature: inspect.Signature) -> list[tuple[str, object]]:
+    """Every parameter's name and default, and each is keyword-only (else the name of one that is not)."""
+    return [(p.name, p.default) if p.kind is p.KEYWORD_ONLY else ("NOT KEYWORD-ONLY", p.name)
+            for p in signature.parameters.values()]
+
+
 @pytest.mark.parametrize("module", [uv_backend, piptools_backend])
 def test_each_backend_implements_the_interface(module):
-    import inspect
-
+    """Both backends (and the unit tests' stand-in, below) take exactly the Protocol's parameters,
+    keyword-only, with its defaults: lock.resolve calls every backend the same way."""
     from lock.backends import Backend
     from lock.resolve import BACKENDS
 
     assert isinstance(module, Backend) and BACKENDS[module.NAME] is module
     assert isinstance(module.RESOLVER_OPTIONS, str)
-    for member in ("prepare", "resolve"):
-        wanted = list(inspect.signature(getattr(Backend, member)).parameters)[1:]  # without self
-        assert list(inspect.signature(getattr(module, member)).parameters) == wanted
+    wanted = members(Backend)
+    assert keyword_only(wanted["resolve"]) == [("root", inspect.Parameter.empty), ("requirements", inspect.Parameter.empty),
+                                               ("python", inspect.Parameter.empty), ("platform", inspect.Parameter.empty),
+                                               ("cutoffs", inspect.Parameter.empty), ("env", None), ("preferences", None)]
+    for member, signature in members(module).items():
+        assert keyword_only(signature) == keyword_only(wanted[member]), member
+
+
+def test_the_stand_in_backend_has_the_interface_too(fake_resolver):
+    from lock.backends import Backend
+
+    wanted = members(Backend)
+    for member, signature in members(fake_resolver).items():
+        assert keyword_only(signature) == keyword_only(wanted[member]), member
+
+
+def test_a_backend_is_not_called_with_positional_arguments(tmp_path):
+    with pytest.raises(TypeError):
+        uv_backend.resolve(tmp_path, "requirements.in", "3.13", X86, Cutoffs("2024-06-01T00:00:00Z"))  # noqa
+    with pytest.raises(TypeError):
+        piptools_backend.prepare(HOST_PYTHON, (X86,), Cutoffs("2024-06-01T00:00:00Z"))  # noqa
 
 
 def test_a_registered_backend_is_one_lock_can_use_and_records(project, fake_resolver):

@@ -89,11 +89,13 @@ def test_input_uv_refuses_is_still_input_error(tmp_path):
     (tmp_path / "requirements.in").write_text("six\n")
     odd = Platform("x86_64-musllinux_1_2", "x86_64", "musl", None)  # bypasses Platform.parse
     with pytest.raises(InputError, match=r"^uv refused the input for Python 3.13 on x86_64-musllinux_1_2: invalid value"):
-        uv_backend.resolve(tmp_path, "requirements.in", "3.13", odd, Cutoffs("2024-06-01T00:00:00Z"))
+        uv_backend.resolve(root=tmp_path, requirements="requirements.in", python="3.13", platform=odd,
+                           cutoffs=Cutoffs("2024-06-01T00:00:00Z"))
     (tmp_path / "requirements.in").write_text("six \\\n\n")
     x86 = Platform.parse("x86_64-manylinux_2_28")
     with pytest.raises(InputError, match="Couldn't parse requirement"):
-        uv_backend.resolve(tmp_path, "requirements.in", "3.13", x86, Cutoffs("2024-06-01T00:00:00Z"))
+        uv_backend.resolve(root=tmp_path, requirements="requirements.in", python="3.13", platform=x86,
+                           cutoffs=Cutoffs("2024-06-01T00:00:00Z"))
 
 
 def test_the_exit_code_table_documents_every_code_and_the_check_order():
