@@ -1,6 +1,7 @@
 """`%pip install` in a notebook, through a real kernel of the image run by compose.yaml (read-only
 root filesystem, no capabilities): the package goes to a throwaway site under HOME, imports in that
-kernel and in later ones, the locked venv stays as it is, and a note says once how to lock it."""
+kernel and in later ones, the locked venv stays as it is, and a note says once how to lock it; list,
+show, freeze and uninstall see that site."""
 
 from __future__ import annotations
 
@@ -63,3 +64,15 @@ def test_pip_sees_its_site_and_names_the_lock_for_a_locked_package(server):
     assert "Successfully installed demo-notebook-pkg-1.0" in local["stdout"] and "lock add" not in local["stdout"], local
     assert "demo-notebook-pkg" in execute(server, kernel, "%pip list")["stdout"]
     assert f"Location: {SITE}" in execute(server, kernel, "%pip show demo-notebook-pkg")["stdout"]
+    frozen = execute(server, kernel, "%pip freeze")["stdout"]  # installed from a wheel file: NAME @ file:...
+    assert "demo-notebook-pkg @ file:///home/jovyan/data/demo_notebook_pkg-1.0-py3-none-any.whl" in frozen, frozen
+    gone = execute(server, kernel, "%pip uninstall -y demo-notebook-pkg", timeout=300)
+    assert "Successfully uninstalled demo-notebook-pkg-1.0" in gone["stdout"], gone
+    assert "demo-notebook-pkg" not in execute(server, kernel, "%pip list")["stdout"]
+    code, out = server.exec("ls", SITE)
+    assert code == 0 and "demo_notebook_pkg" not in out, out
+    # The image's own packages stay: one line, not pip's "Read-only file system" traceback.
+    kept = execute(server, kernel, "%pip uninstall -y numpy", timeout=300)
+    lines = [text for text in kept["stdout"].splitlines() if text.strip()]
+    assert len(lines) == 1 and "numpy" in lines[0] and "cannot remove it" in lines[0], kept
+    assert "Read-only" not in kept["stdout"] + kept["stderr"], kept
