@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.kernel import execute, start_kernel
+from tests.support.lock_pins import lock_pins
 from tests.support.local_index import wheel
 
 pytestmark = pytest.mark.image
@@ -53,10 +54,12 @@ def test_pip_install_in_a_notebook_goes_to_a_throwaway_site(server):
 
 def test_pip_sees_its_site_and_names_the_lock_for_a_locked_package(server):
     kernel = start_kernel(server)
+    # The hint's `scripts/lock upgrade NAME` (also of a package only a dependency pins) is tested in
+    # tests/lock/test_lock_resolve.py.
     for line in ("install numpy==1.0", "install --upgrade numpy"):
         reply = execute(server, kernel, f"%pip {line}", timeout=300)
         lines = [text for text in reply["stdout"].splitlines() if text.strip()]
-        assert len(lines) == 1 and "numpy" in lines[0] and "pinned by the image's lock" in lines[0], reply
+        assert len(lines) == 1 and f"numpy {lock_pins()['numpy']} is pinned by the image's lock" in lines[0], reply
         assert "scripts/lock upgrade numpy" in lines[0] and "Read-only" not in reply["stdout"] + reply["stderr"], reply
     # A wheel file is no requirement for the lock: no `lock add` hint for it.
     local = execute(server, kernel, "import glob\n%pip install --no-index "
@@ -74,5 +77,5 @@ def test_pip_sees_its_site_and_names_the_lock_for_a_locked_package(server):
     # The image's own packages stay: one line, not pip's "Read-only file system" traceback.
     kept = execute(server, kernel, "%pip uninstall -y numpy", timeout=300)
     lines = [text for text in kept["stdout"].splitlines() if text.strip()]
-    assert len(lines) == 1 and "numpy" in lines[0] and "cannot remove it" in lines[0], kept
+    assert len(lines) == 1 and f"numpy {lock_pins()['numpy']} is pinned" in lines[0] and "cannot remove" in lines[0], kept
     assert "Read-only" not in kept["stdout"] + kept["stderr"], kept
