@@ -120,6 +120,16 @@ COPY image/compile_startup.py image/startup-modules.txt /tmp/
 RUN PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/compile_startup.py compile /tmp/startup-modules.txt \
     && /tmp/clamp_times.sh
 
+# matplotlib's font list, built here rather than by each container's first import (18 % of its CPU,
+# docs/benchmarks/font-cache.md); image/start.sh copies it into matplotlib's cache folder. It reads
+# the fonts with the target's own extension: a build for another platform skips it (that image
+# builds the list at first use, as matplotlib does by default).
+COPY image/font_cache.py /tmp/
+RUN if [ -z "$(/tmp/cross_platform.sh)" ]; then \
+      MPLCONFIGDIR=$(mktemp -d) PYTHONDONTWRITEBYTECODE=1 /opt/venv/bin/python /tmp/font_cache.py /opt/venv/share/matplotlib; \
+    fi \
+    && /tmp/clamp_times.sh
+
 # Kernels: `%pip install` into a throwaway site under HOME, never into this venv (notebook_pip.py).
 COPY image/ipython_kernel_config.py image/notebook_pip.py /opt/venv/etc/ipython/
 

@@ -24,6 +24,16 @@ server_words() {
   esac
 }
 
+# matplotlib's font list, built in the image (image/font_cache.py), put where matplotlib looks for
+# it: its cache folder, which must be writable (so not the image). Saves every first import of
+# matplotlib a font scan. Quietly left out where that folder cannot be made.
+mpl_cache=${MPLCONFIGDIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/matplotlib}
+for list in /opt/venv/share/matplotlib/fontlist-v*.json; do
+  if [ -f "$list" ] && ! [ -e "$mpl_cache/${list##*/}" ]; then
+    { mkdir -p "$mpl_cache" && cp "$list" "$mpl_cache/"; } 2>/dev/null || true
+  fi
+done
+
 words=$(server_words "$@")
 if [ -n "${JUPYTERHUB_API_TOKEN:-}" ] && [ "$words" != 0 ]; then
   command -v jupyterhub-singleuser >/dev/null 2>&1 \

@@ -1,6 +1,7 @@
 """`%pip install` in a notebook, through a real kernel of the image run by compose.yaml (read-only
 root filesystem, no capabilities): the package goes to a throwaway site under HOME, imports in that
-kernel and in later ones, the locked venv stays as it is, and a note says once how to lock it."""
+kernel and in later ones, the locked venv stays as it is, and a note says once how to lock it; list,
+show, freeze and uninstall see that site."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.kernel import execute, start_kernel
+from tests.support.lock_pins import lock_pins
 from tests.support.local_index import wheel
 
 pytestmark = pytest.mark.image
@@ -52,10 +54,12 @@ def test_pip_install_in_a_notebook_goes_to_a_throwaway_site(server):
 
 def test_pip_sees_its_site_and_names_the_lock_for_a_locked_package(server):
     kernel = start_kernel(server)
+    # The hint's `scripts/lock upgrade NAME` (also of a package only a dependency pins) is tested in
+    # tests/lock/test_lock_resolve.py.
     for line in ("install numpy==1.0", "install --upgrade numpy"):
         reply = execute(server, kernel, f"%pip {line}", timeout=300)
         lines = [text for text in reply["stdout"].splitlines() if text.strip()]
-        assert len(lines) == 1 and "numpy" in lines[0] and "pinned by the image's lock" in lines[0], reply
+        assert len(lines) == 1 and f"numpy {lock_pins()['numpy']} is pinned by the image's lock" in lines[0], reply
         assert "scripts/lock upgrade numpy" in lines[0] and "Read-only" not in reply["stdout"] + reply["stderr"], reply
     # A wheel file is no requirement for the lock: no `lock add` hint for it.
     local = execute(server, kernel, "import glob\n%pip install --no-index "
@@ -63,3 +67,15 @@ def test_pip_sees_its_site_and_names_the_lock_for_a_locked_package(server):
     assert "Successfully installed demo-notebook-pkg-1.0" in local["stdout"] and "lock add" not in local["stdout"], local
     assert "demo-notebook-pkg" in execute(server, kernel, "%pip list")["stdout"]
     assert f"Location: {SITE}" in execute(server, kernel, "%pip show demo-notebook-pkg")["stdout"]
+    frozen = execute(server, kernel, "%pip freeze")["stdout"]  # installed from a wheel file: NAME @ file:...
+    assert "demo-notebook-pkg @ file:///home/jovyan/data/demo_notebook_pkg-1.0-py3-none-any.whl" in frozen, frozen
+    gone = execute(server, kernel, "%pip uninstall -y demo-notebook-pkg", timeout=300)
+    assert "Successfully uninstalled demo-notebook-pkg-1.0" in gone["stdout"], gone
+    assert "demo-notebook-pkg" not in execute(server, kernel, "%pip list")["stdout"]
+    code, out = server.exec("ls", SITE)
+    assert code == 0 and "demo_notebook_pkg" not in out, out
+    # The image's own packages stay: one line, not pip's "Read-only file system" traceback.
+    kept = execute(server, kernel, "%pip uninstall -y numpy", timeout=300)
+    lines = [text for text in kept["stdout"].splitlines() if text.strip()]
+    assert len(lines) == 1 and f"numpy {lock_pins()['numpy']} is pinned" in lines[0] and "cannot remove" in lines[0], kept
+    assert "Read-only" not in kept["stdout"] + kept["stderr"], kept

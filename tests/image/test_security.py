@@ -3,6 +3,9 @@ a healthcheck that follows the server, nothing phoning home, nothing outside the
 
 import json
 import re
+import socket
+import ssl
+import warnings
 
 import pytest
 import requests
@@ -12,6 +15,7 @@ from tests.support.certs import self_signed_certificate
 from tests.support.containers import Server, free_port, poll
 from tests.support.kernel import execute, start_kernel
 from tests.support.lock_pins import lock_pins
+from tests.support.terminal import type_in_terminal
 
 pytestmark = pytest.mark.image
 
@@ -64,6 +68,16 @@ def test_https_only_with_mounted_certificate(containers, host_dir):
     assert server.get("/api/status").status_code == 200
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(f"http://127.0.0.1:{port}/api/status", timeout=10)
+    # TLS 1.2 at least (the container's OpenSSL): a client offering only 1.0 and 1.1 is refused.
+    # The same client completes a TLS 1.1 handshake with a server that allows it (seen).
+    legacy = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    legacy.check_hostname, legacy.verify_mode = False, ssl.CERT_NONE
+    with warnings.catch_warnings():  # TLS 1.0 and 1.1 are deprecated in Python too
+        warnings.simplefilter("ignore", DeprecationWarning)
+        legacy.minimum_version, legacy.maximum_version = ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1
+    legacy.set_ciphers("DEFAULT:@SECLEVEL=0")  # the client's own floor out of the way
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, pytest.raises(ssl.SSLError):
+        legacy.wrap_socket(raw)
 
 
 def test_read_only_root_without_capabilities_runs_kernel_and_saves(containers, host_dir):
@@ -75,6 +89,17 @@ def test_read_only_root_without_capabilities_runs_kernel_and_saves(containers, h
     assert reply["status"] == "ok" and reply["stdout"].strip() == "6", reply
     assert server.request("PUT", "/api/contents/notebooks/hardened.ipynb", json=NOTEBOOK).status_code == 201
     assert (host_dir / "hardened.ipynb").is_file()
+
+
+def test_the_terminal_gains_no_privilege(containers):
+    """As compose runs it: the lab's terminal has no capabilities and cannot gain any (setuid
+    programs do not raise it), and cannot become root."""
+    server = containers.run_server(**HARDENED)
+    output = type_in_terminal(server, "grep -E '^(CapEff|NoNewPrivs)' /proc/self/status; "
+                                      "su -c 'echo became-$((1 + 1))' root </dev/null; echo done-$((6 * 7))",
+                              until="done-42")
+    assert "done-42" in output and "CapEff:\t0000000000000000" in output and "NoNewPrivs:\t1" in output, output
+    assert "became-2" not in output, output
 
 
 ZOMBIES = "import os; print(sum(open(f'/proc/{p}/stat').read().split(')')[1].split()[0] == 'Z' for p in os.listdir('/proc') if p.isdigit()))"

@@ -2,14 +2,13 @@
 500) at the read-only top level, save temporaries a killed server left cleared at the next start,
 and bash in the terminal."""
 
-import json
 import os
 import time
 
 import pytest
-import websocket
 
 from tests.support.containers import poll
+from tests.support.terminal import type_in_terminal
 
 pytestmark = pytest.mark.image
 
@@ -55,16 +54,5 @@ def test_save_temporaries_left_by_a_killed_server_are_cleared_at_start(container
 
 def test_the_terminal_is_bash(containers):
     server = containers.run_server()
-    name = server.request("POST", "/api/terminals").json()["name"]
-    ws = websocket.create_connection(server.url.replace("http", "ws", 1) + f"/terminals/websocket/{name}",
-                                     header=[f"Authorization: token {server.token}"], timeout=30)
-    try:
-        ws.send(json.dumps(["stdin", "echo shell=$0 version=${BASH_VERSINFO}\r"]))
-        output = ""
-        deadline = time.monotonic() + 30
-        while "version=5" not in output and time.monotonic() < deadline:
-            kind, *data = json.loads(ws.recv())
-            output += data[0] if kind == "stdout" else ""
-        assert "shell=/bin/bash" in output and "version=5" in output, output
-    finally:
-        ws.close()
+    output = type_in_terminal(server, "echo shell=$0 version=${BASH_VERSINFO}", until="version=5")
+    assert "shell=/bin/bash" in output and "version=5" in output, output
