@@ -115,7 +115,7 @@ def test_a_hub_places_users_on_two_hosts_and_sees_one_go(hub_image, docker_clien
         assert sorted(nodes.values()) == sorted([this_node, second_node]), "one user on each node"
         [there] = [name for name in USERS if nodes[name] == second_node]
         [here] = [name for name in USERS if nodes[name] == this_node]
-        print(f"spawn, login to ready: {here} on this node {spawn_seconds[here]:.1f} s, {there} on the second "
+        print(f"spawn, REST start to ready: {here} on this node {spawn_seconds[here]:.1f} s, {there} on the second "
               f"node {spawn_seconds[there]:.1f} s (its first pull of the image from the registry included)")
 
         # Each keeps its notebook: saved through the hub, it is in the user's volume on their node.
