@@ -59,6 +59,9 @@ class SecondEngine:
                 "--exec-root", str(self.state / "exec"), "--pidfile", str(self.state / "docker.pid"),
                 "-H", f"unix://{self.socket}", "--containerd-namespace", self.name,
                 "--containerd-plugins-namespace", self.name + "-plugins",
+                # no default bridge: the test's services use the host network (and /sys/class/net
+                # here is this machine's, where a docker0 of the same name already is)
+                "--bridge", "none",
                 # the registry this machine serves on its end of the veth pair, in plain HTTP
                 "--insecure-registry", f"{self.host_address}/32"]
         with (self.state / "dockerd.log").open("ab") as log:
