@@ -2,7 +2,9 @@
 # public registry is reachable (tests do that; so can an air-gapped site with its own mirror).
 # The engine treats 127.0.0.0/8 as an insecure registry, so plain HTTP is enough. Sourced after
 # common.sh.
-#   registry_start DIR [PORT]   serve with storage in DIR; prints "PID PORT" once /v2/ answers
+#   registry_start DIR [PORT] [ADDR]  serve with storage in DIR on ADDR (default 127.0.0.1; another
+#                               address must be one the caller made, and its pullers must list it as
+#                               an insecure registry); prints "PID PORT" once /v2/ answers
 #   registry_stop PID           stop that registry and wait until it is gone
 
 REGISTRY_CACHE="$PROJECT_ROOT/.cache/registry"
@@ -33,16 +35,16 @@ free_tcp_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-registry_answers() {
+registry_answers() {  # PORT [ADDR]
   if command -v curl >/dev/null 2>&1; then
-    curl -fsS -o /dev/null "http://127.0.0.1:$1/v2/"
+    curl -fsS -o /dev/null "http://${2:-127.0.0.1}:$1/v2/"
   else
-    python3 -c 'import sys, urllib.request; urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v2/", timeout=2)' "$1"
+    python3 -c 'import sys, urllib.request; urllib.request.urlopen(f"http://{sys.argv[2]}:{sys.argv[1]}/v2/", timeout=2)' "$1" "${2:-127.0.0.1}"
   fi
 }
 
 registry_start() {
-  local dir=$1 port=${2:-} bin pid
+  local dir=$1 port=${2:-} addr=${3:-127.0.0.1} bin pid
   bin=$(registry_binary) || return 1
   [ -n "$port" ] || port=$(free_tcp_port)
   mkdir -p "$dir/storage"
@@ -56,15 +58,15 @@ storage:
   delete:
     enabled: true
 http:
-  addr: 127.0.0.1:$port
+  addr: $addr:$port
 EOF
   # setsid: its own session, so a terminal's Ctrl-C does not reach it; registry_stop ends it.
   setsid "$bin" serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
   pid=$!
-  if ! wait_for 30 registry_answers "$port"; then
+  if ! wait_for 30 registry_answers "$port" "$addr"; then
     kill "$pid" 2>/dev/null || true
     tail -n 5 "$dir/registry.log" >&2
-    warn "the registry on 127.0.0.1:$port did not answer within 30 s"
+    warn "the registry on $addr:$port did not answer within 30 s"
     return 1
   fi
   printf '%s %s\n' "$pid" "$port"

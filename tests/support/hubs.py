@@ -34,9 +34,10 @@ def free_port() -> int:
 class Hub:
     def __init__(self, state: Path, image: str, users: dict[str, str], *, spawner: str = "docker",
                  idle_user: str = "nobody", cull_seconds: int = 3600, memory: str = "1G",
-                 stock: bool = False, per_user: dict[str, dict] | None = None):
+                 stock: bool = False, per_user: dict[str, dict] | None = None, settings: dict[str, str] | None = None):
         """stock: a stock DockerSpawner config (the image, a volume per user) instead of the shipped
-        one; per_user: spawner settings by user name (cmd, volumes, notebook_dir ...), set before a spawn."""
+        one; per_user: spawner settings by user name (cmd, volumes, notebook_dir ...), set before a spawn;
+        settings: more HUB_TEST_* variables (tests/support/hub_config.py)."""
         self.state, self.users, self.spawner = state, users, spawner
         self.prefix = "hubtest-" + secrets.token_hex(4)
         self.token = secrets.token_hex(16)
@@ -50,7 +51,7 @@ class Hub:
                "HUB_TEST_USERS": json.dumps(users), "HUB_TEST_IDLE_USER": idle_user,
                "SPAWN_PREFIX": self.prefix, "HUB_TEST_TOKEN": self.token, "HUB_TEST_SPAWNER": spawner,
                "HUB_TEST_STOCK": "1" if stock else "",
-               "HUB_TEST_PER_USER": json.dumps(per_user or {}),
+               "HUB_TEST_PER_USER": json.dumps(per_user or {}), **(settings or {}),
                # the shipped config's authenticator, replaced by the test users' passwords (hub_config.py)
                "HUB_AUTHENTICATOR": "dummy"}
         self.log = state / "jupyterhub.log"
