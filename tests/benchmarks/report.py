@@ -168,7 +168,7 @@ def readme_table(results: dict) -> str:
     lines += [
         "",
         "This image and the naive build ([`tests/benchmarks/naive.Dockerfile`](tests/benchmarks/naive.Dockerfile): "
-        "uv, all `.pyc` compiled, pip and tests kept) were measured by `scripts/bench` on "
+        "uv, all `.pyc` compiled, pip and tests kept) were measured by the benchmark suite (`tests/benchmarks/`) on "
         f"{(env.get('date') or '?')[:10]}: {env.get('nproc', '?')} × {env.get('cpu', '?')}, Docker Engine "
         f"{env.get('engine', '?')}, base image `{env.get('base_image', '?')}`. Times are medians of "
         f"{env.get('rounds', '?')} interleaved rounds (builds: {env.get('build_rounds', '?')}). "
