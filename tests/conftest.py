@@ -238,8 +238,11 @@ def compose_project(tmp_path, image, docker_client, request):
     yield project
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:  # the server's side of the failure
-        print("--- server log ---", project.container().logs().decode(errors="replace"), sep="\n")
-    project("down", "-v", check=False)
+        try:
+            print("--- server log ---", project.container().logs().decode(errors="replace"), sep="\n")
+        except docker.errors.DockerException:  # the test had taken it down: nothing to show
+            pass
+    project("down", "-v", check=False)  # always, or a failed test leaves its volume behind
 
 
 @pytest.fixture(scope="session")

@@ -110,6 +110,8 @@ def bench_environment(docker_client, base_image, bench_results, rounds, build_ro
     env.update(measure.machine(docker_client))
     env.update(base_image=base_image, base_image_id=docker_client.images.get(base_image).id,
                rounds=rounds, build_rounds=build_rounds)
+    # Other jobs on the machine slow every time measured: the tables say how busy it was.
+    env.setdefault("load_average_start", round(os.getloadavg()[0], 1))
     return env
 
 
@@ -182,6 +184,8 @@ def pytest_sessionfinish(session, exitstatus):
         return  # nothing of ours ran (unit tests only): leave the last run's outputs alone
     env = results.setdefault("environment", {})
     env.setdefault("date", datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"))
+    if "load_average_start" in env:
+        env["load_average_end"] = round(os.getloadavg()[0], 1)
     results["pytest_exitstatus"] = int(exitstatus)
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     outputs = []

@@ -6,7 +6,10 @@ Standard library (and the lock tool's atomic writer) only at import time (matplo
 the chart alone), so that scripts/bench can run it as a module from the project root:
 
     python -m tests.benchmarks.report update-baseline [--results RESULTS.json] [--baseline BASELINE.json] [--run-id ID]
-    python -m tests.benchmarks.report update-readme [--results RESULTS.json] [--readme README.md] [--run-id ID]
+    python -m tests.benchmarks.report update-readme [--results RESULTS.json] [--readme README.md] [--record RECORD.json] [--run-id ID]
+
+update-readme also keeps the results it read in docs/benchmarks/results.json (--record): the
+committed run that README's table and introduction are checked against (tests/repo/test_readme_numbers.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from tests.support.paths import PROJECT_ROOT
 
 README_START = "<!-- benchmarks:start -->"
 README_END = "<!-- benchmarks:end -->"
+# The run README.md shows, committed beside the docs: its table is generated from this file.
+README_RESULTS = PROJECT_ROOT / "docs" / "benchmarks" / "results.json"
 
 
 # --- the one table ----------------------------------------------------------------------------
@@ -95,12 +100,21 @@ def distribution_lines(results: dict) -> list[str]:
             f"10 ms: per-module ratio median {found['median_ratio']:.2f}, worst {found['worst_ratio']:.2f} ({worst})"]
 
 
+def load_line(results: dict) -> str:
+    """How busy the machine was (1-minute load average at the run's start and end), when recorded."""
+    env = results.get("environment", {})
+    if "load_average_start" not in env:
+        return ""
+    return (f"The machine's load average was {env['load_average_start']:.1f} at the start of the run and "
+            f"{env.get('load_average_end', float('nan')):.1f} at its end (on {env.get('nproc', '?')} cores).")
+
+
 def machine_line(results: dict) -> str:
     env = results.get("environment", {})
     return (f"{env.get('date', '?')[:10]}, {env.get('nproc', '?')} x {env.get('cpu', '?')}, "
             f"Docker Engine {env.get('engine', '?')}, base image {env.get('base_image', '?')}; "
             f"times are medians of {env.get('rounds', '?')} interleaved rounds "
-            f"(builds: {env.get('build_rounds', '?')})")
+            f"(builds: {env.get('build_rounds', '?')})" + (f". {load_line(results)}" if load_line(results) else ""))
 
 
 def terminal_table(results: dict, outputs: list[str] = ()) -> str:
@@ -142,22 +156,24 @@ def markdown_summary(results: dict) -> str:
 
 
 def readme_table(results: dict) -> str:
-    """README.md's table: every registered metric, with the two columns of published figures."""
+    """README.md's table: every metric the run measured (a partial run shows fewer rows, never a
+    figure of another run), with the two columns of published figures."""
     env = results.get("environment", {})
     lines = ["| | This image | Naive build, same lock | This / naive | Earlier minimalist image (published) "
              "| docker-stacks scipy-notebook (published) |",
              "|---|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['label']} | {fmt(r['project'], r['unit'], True)} | {fmt(r['naive'], r['unit'], True)} "
               f"| {fmt_ratio(r['ratio'], True)} | {r['published'][0]} | {r['published'][1]} |"
-              for r in rows(results, every=True)]
+              for r in rows(results)]
     lines += [
         "",
         "This image and the naive build ([`tests/benchmarks/naive.Dockerfile`](tests/benchmarks/naive.Dockerfile): "
-        "uv, all `.pyc` compiled, pip and tests kept) were measured by `scripts/bench` on "
+        "uv, all `.pyc` compiled, pip and tests kept) were measured by the benchmark suite (`tests/benchmarks/`) on "
         f"{(env.get('date') or '?')[:10]}: {env.get('nproc', '?')} × {env.get('cpu', '?')}, Docker Engine "
         f"{env.get('engine', '?')}, base image `{env.get('base_image', '?')}`. Times are medians of "
-        f"{env.get('rounds', '?')} interleaved rounds (builds: {env.get('build_rounds', '?')}). The last two "
-        "columns are figures as their projects published them, not measured here.",
+        f"{env.get('rounds', '?')} interleaved rounds (builds: {env.get('build_rounds', '?')}). "
+        + (load_line(results) + " " if load_line(results) else "")
+        + "The last two columns are figures as their projects published them, not measured here.",
     ]
     return "\n".join(lines)
 
@@ -176,10 +192,15 @@ def load_results(path: Path, run_id: str | None) -> dict:
     return results
 
 
-def update_readme(results_path: Path, readme_path: Path, run_id: str | None = None) -> bool:
-    """Replace the README's table with this run's, atomically; True when it changed."""
+def update_readme(results_path: Path, readme_path: Path, run_id: str | None = None,
+                  record_path: Path | None = None) -> bool:
+    """Replace the README's table with this run's, atomically, and keep the run's results in
+    `record_path` (the committed copy the README is checked against); True when the table changed."""
     text = Path(readme_path).read_text()
-    updated = replace_between_markers(text, readme_table(load_results(results_path, run_id)))
+    results = load_results(results_path, run_id)
+    updated = replace_between_markers(text, readme_table(results))
+    if record_path is not None and Path(record_path).resolve() != Path(results_path).resolve():
+        write_atomic(record_path, Path(results_path).read_text())  # the run's file as it wrote it
     if updated != text:
         write_atomic(readme_path, updated)
     return updated != text
@@ -267,13 +288,15 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--baseline", type=Path, default=Path(__file__).resolve().parent / "baseline.json")
     readme = sub.add_parser("update-readme", help="replace README.md's benchmark table with a run's (atomically)")
     readme.add_argument("--readme", type=Path, default=PROJECT_ROOT / "README.md")
+    readme.add_argument("--record", type=Path, default=README_RESULTS,
+                        help="where to keep the results the table came from (default docs/benchmarks/results.json)")
     for command in (up, readme):
         command.add_argument("--results", type=Path, default=PROJECT_ROOT / "test-output" / "benchmarks" / "results.json")
         command.add_argument("--run-id", help="refuse results from another run")
     args = parser.parse_args(argv)
     try:
         if args.command == "update-readme":
-            changed = update_readme(args.results, args.readme, args.run_id)
+            changed = update_readme(args.results, args.readme, args.run_id, args.record)
             print(f"{args.readme}: benchmark table {'updated' if changed else 'unchanged'}", file=sys.stderr)
             return 0
         baseline = update_baseline(args.results, args.baseline, args.run_id)
