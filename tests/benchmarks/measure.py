@@ -209,7 +209,7 @@ def machine(client: docker.DockerClient) -> dict:
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     version = client.version()
     return {"nproc": nproc, "cpu": cpu, "engine": version.get("Version", "?"),
-            "os": f"{platform.system()} {platform.release()}", "arch": platform.machine()}
+            "os": platform.system(), "arch": platform.machine()}
 
 
 # --- a container's life -------------------------------------------------------------------------
