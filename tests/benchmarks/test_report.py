@@ -187,3 +187,11 @@ def test_public_module_ratio_medians_paired_rounds_and_drops_a_module_failing_on
     found = distribution(times)
     assert found["failed"] == ["m.flaky"] and found["compared"] == 1 and found["worst_ratio"] == 1.0
     assert found["worst"][0]["difference"] == 0.001 and round(found["median_ratio"], 2) == 1.02
+
+def test_a_public_module_gets_a_second_look_only_when_slower_over_the_floor():
+    from tests.benchmarks.module_ratios import slower
+
+    assert slower([0.286, 0.29, 0.28], [0.25, 0.25, 0.26])  # 1.14x and 25 ms: timed again
+    assert not slower([0.014, 0.014, 0.015], [0.012, 0.012, 0.012])  # 1.17x but 2 ms
+    assert not slower([0.26, 0.25, 0.26], [0.25, 0.25, 0.25])  # 1.04x
+    assert not slower([0.30, None, 0.30], [0.25, 0.25, 0.25])  # failed once: not compared at all
