@@ -1,29 +1,32 @@
-"""Import time of each module named on the command line, run by an image's own python (the
-benchmark pipes this file in: `docker run -i IMAGE python - MODULE...`). Standard library only.
+"""Import time of the submodules of one top-level package, on request, run by an image's own python
+(the benchmark passes this file as `docker run -i IMAGE python -c SOURCE PACKAGE`). Standard
+library only.
 
-Per top-level package, a fresh interpreter imports the package (that time is the package's), then
-forks one child per submodule, which imports it and reports the time: each submodule's time is what
-importing it costs once its package is imported, and no submodule's import is helped by another's.
-A module that fails to import (a GUI backend without its toolkit) is reported as None. Prints one
-JSON object, {module: seconds or null}.
+The process reads module names from stdin, one a line, and for each forks a child that imports it
+and prints one JSON line, {module: seconds or null}. PACKAGE itself is imported by children of a
+process that imported nothing; before its first submodule the process imports PACKAGE itself, so
+each submodule's time is what importing it costs once its package is imported, and no submodule's
+import is helped by another's. A module that fails to import (a GUI backend without its toolkit,
+or any submodule of a package that does not import) is null.
+The benchmark keeps one such process per image open and asks both for the same module back to back
+(module_ratios.py says why).
 
 The seconds are the importing process's CPU time (user and system, time.process_time), not the
 wall clock: an import is CPU work (reading bytecode, or compiling the source when there is none,
 and running the module), and on a shared machine the wall clock mostly measures the neighbours."""
 
+import importlib
 import json
-import subprocess
+import os
+import signal
 import sys
+import time
+import warnings
 
-# One interpreter per top-level package; argv: the package, then its submodules.
-PER_PACKAGE = r"""
-import importlib, json, os, signal, sys, time, warnings
 warnings.simplefilter("ignore")
-top, names = sys.argv[1], sys.argv[2:]
-start = time.process_time()
-importlib.import_module(top)
-times = {top: time.process_time() - start}
-for name in names:
+
+
+def import_alone(name: str) -> float | None:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -40,26 +43,24 @@ for name in names:
     with os.fdopen(read, "rb") as pipe:
         answer = pipe.read()
     os.waitpid(pid, 0)
-    times[name] = float(answer) if answer else None
-print(json.dumps(times))
-"""
+    return float(answer) if answer else None
 
 
-def main(names: list[str]) -> None:
-    groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(name.split(".")[0], []).append(name)
-    times = {}
-    for top, group in groups.items():
-        result = subprocess.run([sys.executable, "-c", PER_PACKAGE, top, *(n for n in group if n != top)],
-                                capture_output=True, text=True, timeout=3600)
-        if result.returncode != 0:
-            times.update(dict.fromkeys(group))
-            print(f"import_times: {top} does not import: {result.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+def main(top: str) -> None:
+    parent = None  # whether PACKAGE imported here; not tried yet
+    for line in sys.stdin:
+        if not (name := line.strip()):
             continue
-        times.update(json.loads(result.stdout))
-    print(json.dumps(times))
+        if name != top and parent is None:
+            signal.alarm(300)  # a package that hangs ends this process: the benchmark reads no answer
+            try:
+                importlib.import_module(top)
+                parent = True
+            except Exception:
+                parent = False
+            signal.alarm(0)
+        print(json.dumps({name: import_alone(name) if parent is not False else None}), flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(sys.argv[1])

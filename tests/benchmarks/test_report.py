@@ -150,14 +150,48 @@ def test_lock_lines_pair_uv_and_pip_compile_per_cache():
 
 
 def test_public_module_distribution_median_worst_and_noise_floor():
-    from tests.benchmarks.test_session import distribution
+    from tests.benchmarks.module_ratios import distribution
 
-    times = {"project": [{"a": 0.20, "a.b": 0.50, "a.tiny": 0.004, "a.gui": None}] * 3,
-             "naive": [{"a": 0.20, "a.b": 0.25, "a.tiny": 0.001, "a.gui": None}] * 3}
+    # times[image][module]: one sample per round, sample i of both images taken back to back.
+    times = {"project": {"a": [0.20] * 3, "a.b": [0.50] * 3, "a.tiny": [0.004] * 3, "a.gui": [None] * 3},
+             "naive": {"a": [0.20] * 3, "a.b": [0.25] * 3, "a.tiny": [0.001] * 3, "a.gui": [None] * 3}}
     found = distribution(times)
     assert found["modules"] == 3 and found["failed"] == ["a.gui"]
-    # a.tiny's 4x is under the 10 ms floor: not compared; a.b's 2x is the worst.
+    # a.tiny's 4x is under 10 ms in the naive build: not compared; a.b's 2x is the worst.
     assert found["compared"] == 2 and found["worst_ratio"] == 2.0 and found["worst"][0]["module"] == "a.b"
-    assert found["median_ratio"] == 1.5
+    assert found["median_ratio"] == 1.5 and found["sums"]["project"] == [0.704] * 3
     results = {"timings": {"public_imports": {k: v for k, v in found.items() if k != "sums"}}}
     assert "per-module ratio median 1.50, worst 2.00 (a.b 2.00, a 1.00)" in report.terminal_table(results)
+
+
+def test_public_module_ratio_counts_only_differences_over_the_floor():
+    from tests.benchmarks.module_ratios import FLOOR_SECONDS, distribution
+
+    # 12 ms against 14 ms: 1.17x, but 2 ms (under the floor) -- parity for the gate, on record as raw.
+    small = {"project": {"m.small": [0.014, 0.013, 0.015]}, "naive": {"m.small": [0.012, 0.012, 0.013]}}
+    found = distribution(small)
+    assert FLOOR_SECONDS > 0.002 and found["worst_ratio"] == 1.0
+    assert round(found["worst_raw_ratio"], 2) == 1.17 and found["median_ratio"] > 1.1
+    # A module without its bytecode pays its compile: far over the floor, gated at its ratio.
+    missing = {"project": {"m.small": [0.014] * 3, "m.big": [0.315, 0.30, 0.33]},
+               "naive": {"m.small": [0.012] * 3, "m.big": [0.080, 0.081, 0.079]}}
+    assert round(distribution(missing)["worst_ratio"], 2) == 3.94
+
+
+def test_public_module_ratio_medians_paired_rounds_and_drops_a_module_failing_once():
+    from tests.benchmarks.module_ratios import distribution
+
+    # One outlier round of three is the median's to discard; a module that failed in one round is not compared.
+    times = {"project": {"m": [0.050, 0.200, 0.051], "m.flaky": [0.05, None, 0.05]},
+             "naive": {"m": [0.050, 0.050, 0.050], "m.flaky": [0.05, 0.05, 0.05]}}
+    found = distribution(times)
+    assert found["failed"] == ["m.flaky"] and found["compared"] == 1 and found["worst_ratio"] == 1.0
+    assert found["worst"][0]["difference"] == 0.001 and round(found["median_ratio"], 2) == 1.02
+
+def test_a_public_module_gets_a_second_look_only_when_slower_over_the_floor():
+    from tests.benchmarks.module_ratios import slower
+
+    assert slower([0.286, 0.29, 0.28], [0.25, 0.25, 0.26])  # 1.14x and 25 ms: timed again
+    assert not slower([0.014, 0.014, 0.015], [0.012, 0.012, 0.012])  # 1.17x but 2 ms
+    assert not slower([0.26, 0.25, 0.26], [0.25, 0.25, 0.25])  # 1.04x
+    assert not slower([0.30, None, 0.30], [0.25, 0.25, 0.25])  # failed once: not compared at all

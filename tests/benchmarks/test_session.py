@@ -12,24 +12,25 @@ build, interleaved (A B, B A, ...), each round in a fresh container.
   kernel start: the count does not depend on the machine's load at all).
 - Every public module: the import time of each public module of numpy, pandas, matplotlib,
   scikit-learn and SciPy (compile_startup.py's PACKAGES and its `public` list), each alone in a
-  process that has imported only its top-level package (import_times.py). Modules that import
-  in both images in every round are compared; the row is the sum of the per-module medians, and the
-  distribution of per-module ratios (median, worst, the worst modules) is in the results and gated.
-  Modules whose naive median is under MIN_SECONDS are left out of the worst ratio: a ratio of two
-  sub-10 ms times on a shared machine is noise, and bytecode cannot matter much there.
+  fork of a process that has imported only its top-level package (import_times.py), CPU time. One
+  such process per image and package stays open, and each module is timed in both images back to
+  back, alternating which goes first (paired rounds); modules that import in every round of both
+  are compared. The row is the sum of the per-module medians; the distribution of per-module ratios
+  (median, worst, the worst modules) is in the results and gated, with the statistic module_ratios.py
+  defines and argues (a floor under which a ratio is noise).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import time
 
 import pytest
 
 from tests.benchmarks import measure
+from tests.benchmarks.module_ratios import CONFIRM_ROUNDS, distribution, slower
 from tests.benchmarks.registry import Gate, Metric, alternating, record_timing, register
 from tests.benchmarks.session_corpus import CELLS
 from tests.support.kernel import KernelChannel, start_kernel
@@ -51,7 +52,6 @@ register(__name__,
          Gate("public module import, median per-module ratio", "timings.public_imports.median_ratio",
               "runtime.max_module_import_median_ratio"))
 
-MIN_SECONDS = 0.01
 IMPORT_TIMES = PROJECT_ROOT / "tests" / "benchmarks" / "import_times.py"
 COMPILE_STARTUP = PROJECT_ROOT / "image" / "compile_startup.py"
 # Run in the kernel after the session: site-packages modules it imported that have no .pyc.
@@ -71,9 +71,9 @@ def session_rounds() -> int:
 
 @pytest.fixture(scope="module")
 def module_rounds() -> int:
-    """Sweeps over every public module per image (BENCH_MODULE_ROUNDS, default 2: each image once
-    first and once second; one sweep is ~40 s of CPU). CPU times vary little between rounds."""
-    return max(1, int(os.environ.get("BENCH_MODULE_ROUNDS", "2")))
+    """Paired samples of every public module per image (BENCH_MODULE_ROUNDS, default 3: the median
+    discards one outlier; a round over all modules is ~40 s of CPU per image)."""
+    return max(1, int(os.environ.get("BENCH_MODULE_ROUNDS", "3")))
 
 
 def run_session(run: measure.Run) -> tuple[float, float, int]:
@@ -136,43 +136,58 @@ def public_modules(image: str) -> list[str]:
     return result.stdout.split()
 
 
-def import_times(image: str, modules: list[str]) -> dict[str, float | None]:
-    env = [arg for key, value in ENVIRONMENT.items() for arg in ("-e", f"{key}={value}")]
-    result = subprocess.run(["docker", "run", "-i", "--rm", "--network", "none", *env, image, "python", "-", *modules],
-                            stdin=IMPORT_TIMES.open("rb"), capture_output=True, text=True, timeout=3600)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout)
+class Importer:
+    """One image's import_times.py process for one top-level package, kept open: each module is
+    asked of it with one line and answered with one."""
+
+    def __init__(self, image: str, top: str):
+        env = [arg for key, value in ENVIRONMENT.items() for arg in ("-e", f"{key}={value}")]
+        self.process = subprocess.Popen(
+            ["docker", "run", "-i", "--rm", "--network", "none", *env, image, "python", "-c", IMPORT_TIMES.read_text(), top],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
+
+    def seconds(self, name: str) -> float | None:
+        self.process.stdin.write(name + "\n")
+        answer = self.process.stdout.readline()  # import_times.py bounds each import (120 s alarm)
+        return json.loads(answer)[name] if answer else None  # no answer: the process died
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
-def distribution(times: dict[str, list[dict]]) -> dict:
-    """Per-module medians per image, over the modules that imported in every round of both; the
-    sums as the row's samples; the per-module ratios' median and worst, and the worst modules."""
-    every = [t for which in times.values() for t in which]
-    clean = sorted(name for name in every[0] if all(t.get(name) is not None for t in every))
-    medians = {which: {name: statistics.median(t[name] for t in rounds) for name in clean}
-               for which, rounds in times.items()}
-    ratios = {name: medians["project"][name] / medians["naive"][name]
-              for name in clean if medians["naive"][name] >= MIN_SECONDS}
-    worst = sorted(ratios, key=ratios.get, reverse=True)[:10]
-    return {"modules": len(clean), "compared": len(ratios),
-            "sums": {which: [sum(t[name] for name in clean) for t in rounds] for which, rounds in times.items()},
-            "median_ratio": statistics.median(ratios.values()), "worst_ratio": ratios[worst[0]],
-            "worst": [{"module": name, "project": round(medians["project"][name], 4),
-                       "naive": round(medians["naive"][name], 4), "ratio": round(ratios[name], 3)} for name in worst],
-            "failed": sorted(set(every[0]) - set(clean))}
+def paired_import_times(images: dict[str, str], modules: list[str], rounds: int) -> dict[str, dict[str, list]]:
+    """times[image][module]: `rounds` samples, the two images' sample i taken back to back
+    (module_ratios.py: why paired)."""
+    groups: dict[str, list[str]] = {}
+    for name in modules:
+        groups.setdefault(name.split(".")[0], []).append(name)
+    times: dict[str, dict[str, list]] = {which: {} for which in images}
+    for top, group in groups.items():
+        importers = {which: Importer(image, top) for which, image in images.items()}
+        try:
+            ordered = sorted(group, key=lambda n: n != top)  # the package first, then its modules
+            for name in ordered:
+                for which in alternating(rounds):
+                    times[which].setdefault(name, []).append(importers[which].seconds(name))
+            for name in ordered:  # a second look at the suspects (module_ratios.py)
+                if slower(times["project"][name], times["naive"][name]):
+                    for which in alternating(CONFIRM_ROUNDS):
+                        times[which][name].append(importers[which].seconds(name))
+        finally:
+            for importer in importers.values():
+                importer.close()
+    return times
 
 
 def test_every_public_module_imports(benchmark, images, module_rounds, bench_results):
     modules = public_modules(images["project"])
     assert len(modules) > 300 and "sklearn.linear_model" in modules, modules[:20]
-    times: dict[str, list[dict]] = {"project": [], "naive": []}
-    order = iter(alternating(module_rounds))
-
-    def one_round():
-        which = next(order)
-        times[which].append(import_times(images[which], modules))
-
-    benchmark.pedantic(one_round, rounds=2 * module_rounds)
+    times = benchmark.pedantic(paired_import_times, args=(images, modules, module_rounds), rounds=1)
     found = distribution(times)
     assert found["modules"] > 300, f"only {found['modules']} public modules imported in both images: {found['failed'][:20]}"
     for key in ("scipy.stats", "sklearn.linear_model", "pandas.plotting", "matplotlib.pyplot"):

@@ -1,0 +1,84 @@
+"""The per-module import row's statistic: is any public module slower to import than in the naive
+build? Pure arithmetic on the samples test_session.py takes; no Docker here.
+
+How the samples are taken, and why:
+
+- Paired and interleaved per module. One process per image stays open per top-level package
+  (import_times.py), and each module is asked of both back to back, the order alternating between
+  rounds (project naive, naive project, ...). The two samples of a pair are a fraction of a second
+  apart, so a change of the machine's load hits both. Sweeping all ~600 modules in one image and
+  then in the other (before 2026-12-04) put minutes between the two samples of a module: one
+  sweep under heavier load moved every ratio of that sweep together (a median ratio of 1.05 that
+  no bytecode difference explained).
+- CPU time of the importing process, not the wall clock (import_times.py).
+- The median of the rounds per module and image (BENCH_MODULE_ROUNDS, default 3: one outlier
+  round out of three is discarded).
+- A second look at the suspects: a module that those rounds put over SUSPECT_RATIO and over the
+  floor is timed CONFIRM_ROUNDS more paired rounds, and its median is taken over all of them. With
+  ~280 modules compared, the worst of three noisy rounds is over 1.1 by chance alone (measured
+  2026-12-04 on the shared machine: worst 1.15, scipy.integrate.dop 286 vs 250 ms, median 1.00);
+  a module that really lost its bytecode stays slow in every round, so the second look removes
+  the chance extremes and keeps the regressions, for a few modules' cost.
+
+What is compared:
+
+- Only modules over MIN_SECONDS in the naive build: a ratio of two times of a few milliseconds is
+  dominated by the timer's and the scheduler's noise, and bytecode (what the image changes) cannot
+  cost much there.
+- A module counts as slower only when it is slower by more than FLOOR_SECONDS too, the median of
+  its paired differences (project minus naive). Why a floor in absolute time: what a user waits for
+  is milliseconds, and on this machine the spread of a pair's difference is a few milliseconds
+  whatever the module's size (measured 2026-12-04: the largest per-module median difference
+  between two images with the same bytecode was under the floor), so a 12 ms module measured at
+  14 ms is 1.17x and nothing. The one thing the row exists to catch, a module imported without its
+  bytecode, costs its whole compile: tens of milliseconds for any module over MIN_SECONDS (A of
+  docs/benchmarks/bytecode.md: sklearn.feature_selection 80 ms -> 315 ms), far above the floor.
+  A module under the floor counts at parity at most (its ratio, capped at 1).
+
+Reported: the median of the per-module ratios (every compared module, uncapped: the typical
+module), the worst of the capped ratios (gated), the worst uncapped ratio (for the record), and
+the ten worst modules with their times and paired differences.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+MIN_SECONDS = 0.010
+FLOOR_SECONDS = 0.005
+SUSPECT_RATIO = 1.05
+CONFIRM_ROUNDS = 4
+
+
+def slower(project: list[float | None], naive: list[float | None]) -> bool:
+    """Whether one module's paired samples say it is slower than naive by more than chance: over
+    SUSPECT_RATIO and over the floor, a module that imported every time and is over MIN_SECONDS."""
+    if not project or not naive or None in project or None in naive or statistics.median(naive) < MIN_SECONDS:
+        return False
+    difference = statistics.median(p - n for p, n in zip(project, naive))
+    return statistics.median(project) / statistics.median(naive) > SUSPECT_RATIO and difference > FLOOR_SECONDS
+
+
+def distribution(times: dict[str, dict[str, list[float | None]]]) -> dict:
+    """times[image][module]: the samples of each round, sample i of the project's and of the naive
+    build's taken back to back. Modules that imported in every round of both are compared."""
+    project, naive = times["project"], times["naive"]
+    clean = sorted(name for name in project if name in naive and project[name] and naive[name]
+                   and all(t is not None for t in project[name] + naive[name]))
+    medians = {which: {name: statistics.median(times[which][name]) for name in clean} for which in times}
+    differences = {name: statistics.median(p - n for p, n in zip(project[name], naive[name])) for name in clean}
+    ratios = {name: medians["project"][name] / medians["naive"][name]
+              for name in clean if medians["naive"][name] >= MIN_SECONDS}
+    capped = {name: ratio if differences[name] > FLOOR_SECONDS else min(ratio, 1.0) for name, ratio in ratios.items()}
+    worst = sorted(ratios, key=lambda name: (capped[name], ratios[name]), reverse=True)[:10]
+    rounds = min(len(times[which][name]) for which in times for name in clean) if clean else 0
+    return {
+        "modules": len(clean), "compared": len(ratios), "floor_seconds": FLOOR_SECONDS,
+        "sums": {which: [sum(times[which][name][i] for name in clean) for i in range(rounds)] for which in times},
+        "median_ratio": statistics.median(ratios.values()) if ratios else None,
+        "worst_ratio": max(capped.values()) if capped else None,
+        "worst_raw_ratio": max(ratios.values()) if ratios else None,
+        "worst": [{"module": name, "project": round(medians["project"][name], 4), "naive": round(medians["naive"][name], 4),
+                   "difference": round(differences[name], 4), "ratio": round(ratios[name], 3)} for name in worst],
+        "failed": sorted((set(project) | set(naive)) - set(clean)),
+    }
