@@ -1,14 +1,17 @@
 """The arm64 venv the cross-installing builder makes is byte for byte the one a builder running
-under emulation makes: same files, same symlinks, same modes, same bytes (the .pyc included).
+under emulation makes: same files, same symlinks, same modes, owners and times, same bytes (the
+.pyc included).
 
 A whole emulated build takes over 30 minutes, so both builds use a small lock cut from
-requirements.lock's own pins and hashes: what the builder's steps need (babel's locale data,
-jedi's stubs, rfc3987-syntax's grammars and jsonschema for their check), markupsafe, tornado and
-rpds-py (compiled extensions, stripped) and jinja2 (pure Python; start-up modules byte-compiled).
-The same Dockerfile's builder stage is built twice for linux/arm64 with scripts/build: as always
-(on the build machine's platform, cross-installing), and with BuildKit's BUILDPLATFORM set to
-linux/arm64, which puts the builder on arm64 so that every step of it runs under qemu as a native
-arm64 build would (uv installs without --python-platform, the grammar check runs).
+requirements.lock's own pins and hashes: only what the builder's steps need (babel's locale data,
+jedi's stubs, rfc3987-syntax's grammars and the jsonschema it checks them with, and their
+dependencies). That is enough: markupsafe and rpds-py are compiled extensions that get stripped,
+the others pure Python with start-up modules byte-compiled, and the venv has its symlinks and
+console scripts. The same Dockerfile's builder stage is built twice for linux/arm64 with
+scripts/build: as always (on the build machine's platform, cross-installing), and with BuildKit's
+BUILDPLATFORM set to linux/arm64, which puts the builder on arm64 so that every step of it runs
+under qemu as a native arm64 build would (uv installs without --python-platform, the grammar check
+runs).
 """
 
 import io
@@ -29,7 +32,7 @@ pytestmark = [pytest.mark.image, pytest.mark.arm64,
               pytest.mark.skipif(platform.machine() != "x86_64", reason="compares with an emulated builder: needs an x86-64 host")]
 
 PACKAGES = ("babel", "jedi", "parso", "rfc3987-syntax", "lark", "jsonschema", "jsonschema-specifications",
-            "referencing", "rpds-py", "attrs", "typing-extensions", "markupsafe", "jinja2", "tornado")
+            "referencing", "rpds-py", "attrs", "typing-extensions", "markupsafe")
 
 
 def mini_lock() -> str:
@@ -45,13 +48,13 @@ def mini_lock() -> str:
 
 
 def copied(container: str, path: str) -> dict[str, tuple]:
-    """Every entry under `path` in the container: name -> (kind, mode, bytes or link target)."""
+    """Every entry under `path` in the container: name -> (kind, mode, owner, time, bytes or link target)."""
     archive = subprocess.run(["docker", "cp", f"{container}:{path}", "-"], capture_output=True, check=True).stdout
     files = {}
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for member in tar:
             content = tar.extractfile(member).read() if member.isfile() else member.linkname
-            files[member.name] = (member.type, member.mode, content)
+            files[member.name] = (member.type, member.mode, (member.uid, member.gid), member.mtime, content)
     return files
 
 
@@ -59,7 +62,7 @@ def venv_and_builder_cpu(tag: str) -> tuple[dict[str, tuple], str]:
     """The builder's /opt/venv, and the CPU its uv binary is built for (what the builder ran on)."""
     container = subprocess.run(["docker", "create", tag, "true"], capture_output=True, text=True, check=True).stdout.strip()
     try:
-        uv = copied(container, "/build-tools/bin/uv")["uv"][2]
+        uv = copied(container, "/build-tools/bin/uv")["uv"][-1]
         return copied(container, "/opt/venv"), {b"\xb7\x00": "aarch64", b"\x3e\x00": "x86_64"}[uv[18:20]]
     finally:
         subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=True)
