@@ -149,13 +149,15 @@ def rebuild(request, commit, tmp_path_factory) -> Rebuild:
 def arm64_builds(request, tmp_path_factory) -> fresh_builds.Arm64Builds:
     """The arm64 image, --no-cache, and (when the session checks its image ID or runs the arm64
     benchmark) a second --no-cache arm64 build; for the benchmark a timed --no-cache amd64 build
-    between the two (arm64, amd64, arm64). One SOURCE_DATE_EPOCH for every build of the group
-    (scripts/build takes the last commit's time, and a commit made meanwhile must not make two
-    builds differ). The builds finish before any arm64 container starts."""
+    between the two (arm64, amd64, arm64). One SOURCE_DATE_EPOCH and one SOURCE_COMMIT for every
+    build of the group (scripts/build takes the last commit's time and HEAD for the revision label,
+    and a commit made meanwhile must not make two builds differ: it did, in the revision label).
+    The builds finish before any arm64 container starts."""
     from tests.benchmarks import measure  # the SBOM cache
 
-    when = run("git", "-C", PROJECT_ROOT, "log", "-1", "--format=%ct").stdout.strip()
-    epoch = {"SOURCE_DATE_EPOCH": when}
+    sha = run("git", "-C", PROJECT_ROOT, "rev-parse", "HEAD").stdout.strip()
+    when = run("git", "-C", PROJECT_ROOT, "log", "-1", "--format=%ct", sha).stdout.strip()
+    build_env = {"SOURCE_DATE_EPOCH": when, "SOURCE_COMMIT": sha}
     benchmark = fresh_builds.selects(request.session, "test_arm64_build_from_scratch")
     second = benchmark or fresh_builds.selects(request.session, "test_two_no_cache_builds_give_one_id")
     tag, again, amd64 = f"{TEST_IMAGE}-arm64", f"{TEST_IMAGE}-arm64-again", f"{TEST_IMAGE}-bench-no-cache-amd64"
@@ -163,7 +165,7 @@ def arm64_builds(request, tmp_path_factory) -> fresh_builds.Arm64Builds:
 
     def one(which, name, platform):
         start = time.perf_counter()
-        results[name] = build(name, "--platform", platform, "--no-cache", env=epoch)
+        results[name] = build(name, "--platform", platform, "--no-cache", env=build_env)
         if results[name].returncode == 0:
             timed.add(which, time.perf_counter() - start)
 
@@ -174,7 +176,7 @@ def arm64_builds(request, tmp_path_factory) -> fresh_builds.Arm64Builds:
         one("naive", amd64, "linux/amd64")
     if second:
         one("project", again, "linux/arm64")
-    yield fresh_builds.Arm64Builds(epoch, tag, again if second else None, results, timed)
+    yield fresh_builds.Arm64Builds(build_env, tag, again if second else None, results, timed)
     remove_tags(again, amd64)
 
 

@@ -6,8 +6,54 @@
 . "$PROJECT_ROOT/scripts/lib/emulation.sh"
 
 STANDIN_IMAGE=${STANDIN_IMAGE:-jupyterlab-minimalist/python-standin:3.13-slim-trixie}
-# Bumped whenever build_standin changes, so machines that kept an older stand-in rebuild it.
+# Bumped whenever build_standin changes, so machines that kept an older stand-in rebuild it: the
+# host's own stand-in, and one built for another platform (debootstrap --foreign, emulated second
+# stage). Separate, so that changing the emulated path leaves the host's stand-in's image ID alone.
 STANDIN_RECIPE=2
+STANDIN_FOREIGN_RECIPE=3
+
+# standin_recipe [PLATFORM]: the recipe number of PLATFORM's stand-in (the host's when omitted).
+standin_recipe() {
+  if [ -z "${1:-}" ] || [ "$1" = "$(host_platform)" ]; then echo "$STANDIN_RECIPE"; else echo "$STANDIN_FOREIGN_RECIPE"; fi
+}
+
+# What the emulated second stage must not run: Python's byte-compilation of its standard library
+# (python3.13-minimal's, python3.13's and python3.13-venv's postinst run py_compile.py over every
+# module; python3's and python3-minimal's run py3compile) -- most of the second stage under qemu.
+# The official python:3.13-slim image ships no standard-library .pyc either (its Dockerfile deletes
+# them), so skipping it is closer to that image, not further. Each is diverted the way dpkg-divert
+# records it (debootstrap writes /var/lib/dpkg/diversions itself the same way), a no-op stands in
+# its place, and the package's own file is put back after the second stage.
+FOREIGN_SKIPPED="/usr/lib/python3.13/py_compile.py /usr/bin/py3compile /usr/bin/py3clean"
+
+# divert_for_second_stage ROOT: record each skipped file as diverted to FILE.standin-real, with a
+# no-op in its place (an empty module for py_compile.py run as a script, `true` for the others).
+divert_for_second_stage() {
+  local root=$1 path
+  for path in $FOREIGN_SKIPPED; do
+    printf '%s\n%s\n:\n' "$path" "$path.standin-real" >>"$root/var/lib/dpkg/diversions"
+    mkdir -p "$root${path%/*}"
+    case $path in
+      *.py) : >"$root$path" ;;
+      *) printf '#!/bin/sh\nexit 0\n' >"$root$path"; chmod 755 "$root$path" ;;
+    esac
+  done
+}
+
+# undivert_after_second_stage ROOT: the packages' own files back in place, the diversions dropped.
+undivert_after_second_stage() {
+  local root=$1 path list=$1/var/lib/dpkg/diversions
+  for path in $FOREIGN_SKIPPED; do
+    [ -e "$root$path.standin-real" ] || die "stand-in: $path.standin-real is missing after the second stage"
+    mv -f "$root$path.standin-real" "$root$path"
+  done
+  # Records are three lines (file, diverted-to, package); keep every record that is not ours.
+  awk -v skipped=" $FOREIGN_SKIPPED " '
+    NR % 3 == 1 { file = $0 } NR % 3 == 2 { to = $0 }
+    NR % 3 == 0 { if (!(index(skipped, " " file " ") && to == file ".standin-real")) printf "%s\n%s\n%s\n", file, to, $0 }
+  ' "$list" >"$list.new" && mv "$list.new" "$list"
+  [ -s "$list" ] || rm -f "$list"
+}
 
 dockerfile_default_base() {
   sed -n 's/^ARG BASE_IMAGE=\(.*\)$/\1/p' "${BUILD_CONTEXT:-$PROJECT_ROOT}/Dockerfile" | head -n 1
@@ -51,15 +97,17 @@ build_standin() {
         <(cat "$root/debootstrap/required" "$root/debootstrap/base" | tr ' ' '\n') "$list" >"$list.needed" &&
         mv "$list.needed" "$list"
     done
+    divert_for_second_stage "$root"
     chroot "$root" /debootstrap/debootstrap --second-stage >>"$root.log" 2>&1 ||
       { tail -n 5 "$root.log" >&2; die "debootstrap's second stage for $platform failed (log: $root.log)"; }
+    undivert_after_second_stage "$root"
   fi
   # What the official image leaves out too: apt's lists, caches and downloaded packages.
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
     "$root"/var/log/*.log
   tar -C "$root" -c . | docker import --platform "$platform" \
     --change 'ENV LANG=C.UTF-8' --change 'CMD ["python3"]' \
-    --change "LABEL org.jupyterlab-minimalist.standin-recipe=$STANDIN_RECIPE" - "$name" >/dev/null ||
+    --change "LABEL org.jupyterlab-minimalist.standin-recipe=$(standin_recipe "$platform")" - "$name" >/dev/null ||
     die "docker import of the stand-in base failed"
   rm -rf "$root" "$root.log"
 }
@@ -69,7 +117,7 @@ ensure_standin() {
   local name
   name=$(standin_name "${2:-}")
   if [ "$(docker image inspect -f '{{index .Config.Labels "org.jupyterlab-minimalist.standin-recipe"}}' \
-        "$name" 2>/dev/null)" != "$STANDIN_RECIPE" ]; then
+        "$name" 2>/dev/null)" != "$(standin_recipe "${2:-}")" ]; then
     build_standin "$1" "${2:-}"
   fi
   printf '%s\n' "$name"

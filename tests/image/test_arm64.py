@@ -21,7 +21,7 @@ from tests.support.containers import Server, free_port
 from tests.support.kernel import KernelChannel, start_kernel
 from tests.support.lock_pins import lock_pins
 from tests.support.paths import PROJECT_ROOT
-from tests.support.repro_helpers import registry_sh
+from tests.support.repro_helpers import compare, registry_sh
 
 pytestmark = [pytest.mark.image, pytest.mark.arm64]
 
@@ -42,9 +42,9 @@ def image_id(tag: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def epoch(arm64_builds) -> dict:
-    """The SOURCE_DATE_EPOCH of the session's arm64 builds: every build of the module uses it."""
-    return arm64_builds.epoch
+def build_env(arm64_builds) -> dict:
+    """The SOURCE_DATE_EPOCH and SOURCE_COMMIT of the session's arm64 builds: every build of the module uses them."""
+    return arm64_builds.build_env
 
 
 @pytest.fixture(scope="module")
@@ -102,16 +102,28 @@ def test_plot_cell_over_the_websocket(arm64_server):
     assert result["stdout"].split() == ["True", "True"], result
 
 
+def base_of(result: subprocess.CompletedProcess) -> str:
+    """The base a scripts/build run built on, by digest (its "building TAG on BASE" line; the local
+    registry's port differs from run to run, the digest of the stand-ins' index does not)."""
+    bases = re.findall(r"^==> building \S+ on (\S+)$", result.stderr, re.M)
+    assert len(bases) == 1, result.stderr[-2000:]
+    return bases[0].rsplit("@", 1)[-1]
+
+
 def test_two_no_cache_builds_give_one_id(arm64_image, arm64_builds):
     assert arm64_builds.again, "the session made no second arm64 build"
-    arm64_builds.ok(arm64_builds.again)
-    assert image_id(arm64_builds.again) == image_id(arm64_image)
+    first, second = arm64_builds.ok(arm64_image), arm64_builds.ok(arm64_builds.again)
+    # Another base between the two (a stand-in rebuilt meanwhile, e.g. by another checkout's run on
+    # the same engine with another stand-in recipe) is not a build that failed to reproduce.
+    assert base_of(first) == base_of(second), "the base changed between the two arm64 builds"
+    assert image_id(arm64_builds.again) == image_id(arm64_image), (
+        f"two --no-cache arm64 builds on one base differ:\n{compare(arm64_image, arm64_builds.again)[-6000:]}")
 
 
-def test_two_platform_index_digest_is_the_same_on_rebuild(image, arm64_image, epoch):
+def test_two_platform_index_digest_is_the_same_on_rebuild(image, arm64_image, build_env):
     digests = []
     for _ in range(2):
-        result = build(f"{image}-multi", "--platform", f"linux/amd64,{PLATFORM}", env=epoch)
+        result = build(f"{image}-multi", "--platform", f"linux/amd64,{PLATFORM}", env=build_env)
         assert result.returncode == 0, result.stderr[-4000:]
         digest = result.stdout.strip().splitlines()[-1]
         assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest), result.stdout
@@ -135,9 +147,9 @@ def registry(tmp_path):
     registry_sh("registry_stop", pid)
 
 
-def test_publish_pushes_one_index_with_each_platforms_labels(arm64_image, epoch, registry):
+def test_publish_pushes_one_index_with_each_platforms_labels(arm64_image, build_env, registry):
     target = f"{registry}/lab:1.0"
-    result = subprocess.run([str(PROJECT_ROOT / "scripts" / "publish"), target], env={**os.environ, **epoch},
+    result = subprocess.run([str(PROJECT_ROOT / "scripts" / "publish"), target], env={**os.environ, **build_env},
                             capture_output=True, text=True, timeout=1800)
     try:
         assert result.returncode == 0, result.stderr[-4000:]

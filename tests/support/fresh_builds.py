@@ -72,7 +72,7 @@ def selects(session, test_name: str) -> bool:
 @dataclass
 class Arm64Builds:
     """The arm64 group's --no-cache builds (and, for the benchmark, one amd64 between them)."""
-    epoch: dict  # {"SOURCE_DATE_EPOCH": ...}: one for every build of the group
+    build_env: dict  # {"SOURCE_DATE_EPOCH": ..., "SOURCE_COMMIT": ...}: one for every build of the group
     tag: str  # the first arm64 build: the arm64 image under test
     again: str | None  # the second, for the image ID check (None when not selected)
     results: dict[str, subprocess.CompletedProcess]  # tag -> scripts/build's result
