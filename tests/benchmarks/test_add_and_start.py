@@ -64,6 +64,9 @@ def test_lock_add_and_start(benchmark, bench_results, bench_environment, docker_
         benchmark.extra_info.update(seconds=samples)
     finally:
         subprocess.run(["scripts/stop"], cwd=checkout, env={**os.environ, **env}, capture_output=True, timeout=300)
+        # scripts/stop keeps the user's volumes, as it should; this throwaway project's go.
+        subprocess.run(["docker", "compose", "down", "--volumes"], cwd=checkout, env={**os.environ, **env},
+                       capture_output=True, timeout=300)
         try:
             docker_client.images.remove(env["IMAGE"], noprune=True)
         except Exception:  # noqa: BLE001 -- not built
