@@ -24,6 +24,7 @@ from tests.support import dangling_images, fresh_builds
 from tests.support.builds import build
 from tests.support.compose_project import ComposeProject
 from tests.support.containers import TrackedContainer
+from tests.support.needs import needs
 from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
 from tests.support.repro_helpers import BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, docker_inspect, remove_tags, run
 
@@ -33,16 +34,19 @@ TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 DANGLING_AT_START = pytest.StashKey[frozenset]()
 
 
-def pytest_sessionstart(session):
-    session.stash[DANGLING_AT_START] = dangling_images.dangling()
+def pytest_collection_finish(session):
+    """Before any test runs, and only for a selection that uses the engine (the fast lane never
+    calls docker: tests/unit/test_fast_lane.py)."""
+    if not session.config.option.collectonly and "engine" in needs(session.items):
+        session.stash[DANGLING_AT_START] = dangling_images.dangling()
 
 
 def pytest_sessionfinish(session):
     """Untagged images this run left behind go (tests/support/dangling_images.py): without this a
     few runs fill the disk."""
-    if session.config.option.collectonly:
+    if DANGLING_AT_START not in session.stash:
         return
-    removed = dangling_images.remove_new(session.stash.get(DANGLING_AT_START, None))
+    removed = dangling_images.remove_new(session.stash[DANGLING_AT_START])
     if removed:
         session.config.get_terminal_writer().line(f"removed {len(removed)} image(s) this run left untagged")
 
