@@ -72,3 +72,10 @@ ensure_disk_room() {
     die "only $((free_kb / 1024 / 1024)) GB free under $root; the suite needs about $1 GB: remove unused images (docker image prune) and retry"
   fi
 }
+
+# bound_build_cache: the suite's no-cache and variant builds add about 30 GB of build cache a run;
+# keep it under 8 GB before and after one (least recently used entries go first; what every run
+# reuses stays). This prunes other projects' build cache on the engine too.
+bound_build_cache() {
+  docker builder prune -f --keep-storage 8GB >/dev/null || warn "could not prune the build cache"
+}
