@@ -26,7 +26,8 @@ from tests.support.compose_project import ComposeProject
 from tests.support.containers import TrackedContainer
 from tests.support.needs import needs
 from tests.support.paths import PROJECT_ROOT, TEST_OUTPUT
-from tests.support.repro_helpers import BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, docker_inspect, remove_tags, run
+from tests.support.repro_helpers import (BUILD_TIMEOUT, SCRIPTS, TAG, Commit, Rebuild, docker_inspect, registry_sh,
+                                         remove_tags, run)
 
 TEST_IMAGE = os.environ.get("TEST_IMAGE", "jupyterlab-minimalist:test")
 
@@ -275,3 +276,13 @@ def host_dir(tmp_path):
     path.mkdir()
     path.chmod(0o777)
     return path
+
+
+@pytest.fixture
+def registry(tmp_path):
+    """A throw-away registry on 127.0.0.1 (scripts/lib/registry.sh), stopped after the test."""
+    started = registry_sh("registry_start", tmp_path / "registry")
+    assert started.returncode == 0, f"the registry did not start:\n{started.stderr}"
+    pid, port = started.stdout.split()
+    yield f"127.0.0.1:{port}"
+    registry_sh("registry_stop", pid)

@@ -21,7 +21,7 @@ from tests.support.containers import Server, free_port
 from tests.support.kernel import KernelChannel, start_kernel
 from tests.support.lock_pins import lock_pins
 from tests.support.paths import PROJECT_ROOT
-from tests.support.repro_helpers import compare, registry_sh
+from tests.support.repro_helpers import compare
 
 pytestmark = [pytest.mark.image, pytest.mark.arm64]
 
@@ -135,16 +135,6 @@ def test_two_platform_index_digest_is_the_same_on_rebuild(image, arm64_image, bu
         assert image_id(f"{image}-multi-arm64") == image_id(arm64_image)
     finally:
         subprocess.run(["docker", "rmi", f"{image}-multi-amd64", f"{image}-multi-arm64"], capture_output=True, check=False)
-
-
-@pytest.fixture
-def registry(tmp_path):
-    """A throw-away registry on 127.0.0.1 (scripts/lib/registry.sh), stopped after the test."""
-    started = registry_sh("registry_start", tmp_path / "registry")
-    assert started.returncode == 0, f"the registry did not start:\n{started.stderr}"
-    pid, port = started.stdout.split()
-    yield f"127.0.0.1:{port}"
-    registry_sh("registry_stop", pid)
 
 
 def test_publish_pushes_one_index_with_each_platforms_labels(arm64_image, build_env, registry):
