@@ -36,9 +36,7 @@ def hub(hub_image, tmp_path_factory):
     try:
         yield hub
     finally:
-        print(f"--- hub log (tail) ---\n{hub.log_tail()}")
-        hub.stop()
-        assert hub.containers() == [] and hub.volumes() == [], "the hub's containers and volumes must be gone"
+        hub.close()
 
 
 @pytest.fixture(scope="module")

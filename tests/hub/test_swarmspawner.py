@@ -36,9 +36,7 @@ def hub(swarm, hub_image, tmp_path_factory):
     try:
         yield hub
     finally:
-        print(f"--- hub log (tail) ---\n{hub.log_tail()}")
-        hub.stop()
-        assert hub.services() == [] and hub.containers() == [] and hub.volumes() == []
+        hub.close()
 
 
 def test_one_service_per_user_each_serving_its_lab(hub, hub_image):

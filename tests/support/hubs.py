@@ -114,6 +114,14 @@ class Hub:
     def volumes(self) -> list:
         return [v for v in self.docker.volumes.list() if v.name.startswith(self.prefix)]
 
+    def close(self) -> None:
+        """The end of every hub fixture: the log's tail into the test's output, the hub stopped, and
+        nothing it spawned left (services, containers, volumes)."""
+        print(f"--- hub log (tail) ---\n{self.log_tail()}")
+        self.stop()
+        assert self.services() == [] and self.containers() == [] and self.volumes() == [], \
+            "the hub's services, containers and volumes must be gone"
+
     def stop(self) -> None:
         """Stop the hub (its proxy and services go with it), then remove what it spawned."""
         if self.process.poll() is None:
