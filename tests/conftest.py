@@ -37,7 +37,11 @@ DANGLING_AT_START = pytest.StashKey[frozenset]()
 
 def pytest_collection_finish(session):
     """Before any test runs, and only for a selection that uses the engine (the fast lane never
-    calls docker: tests/unit/test_fast_lane.py)."""
+    calls docker: tests/unit/test_fast_lane.py). The background lane (tests/support/lanes.py) never
+    sweeps: the main lane's sweep spans its whole run, and an image the main lane has just built
+    untagged must not go from under it."""
+    if getattr(session.config.option, "lane", None) == "background":
+        return
     if not session.config.option.collectonly and "engine" in needs(session.items):
         session.stash[DANGLING_AT_START] = dangling_images.dangling()
 
