@@ -6,10 +6,13 @@
 # Sourced after common.sh, with .venv's python on PATH.
 
 run_lanes() {
-  local out="$PROJECT_ROOT/test-output/lanes"
-  local ready="$out/main-timed-done" log="$out/background.log"
-  mkdir -p "$out"
-  rm -f "$ready" "$log"
+  # This run's own files (a test runs `scripts/test --lanes` inside a whole run): the log is
+  # copied to test-output/lanes/ at the end.
+  local work
+  work=$(mktemp -d)
+  LANES_WORK=$work
+  local ready="$work/main-timed-done" log="$work/background.log"
+  say "background lane's output (printed after the main lane's): $log"
   (
     # A poll, not a pause: the main lane touches the file when its timed tests are done.
     until [ -e "$ready" ] || ! kill -0 "$$" 2>/dev/null; do sleep 1; done
@@ -18,7 +21,7 @@ run_lanes() {
   ) >"$log" 2>&1 &
   LANES_BACKGROUND=$!
   # A background job ignores SIGINT: pass Ctrl-C on as SIGTERM, which that lane takes as Ctrl-C.
-  trap 'kill -TERM "$LANES_BACKGROUND" 2>/dev/null; wait "$LANES_BACKGROUND"; exit 130' INT TERM
+  trap 'kill -TERM "$LANES_BACKGROUND" 2>/dev/null; wait "$LANES_BACKGROUND"; rm -rf "$LANES_WORK"; exit 130' INT TERM
   local main_rc background_rc
   set +e
   python -m pytest -p tests.support.lanes --lane main --lane-ready-file "$ready" "$@"
@@ -30,6 +33,9 @@ run_lanes() {
   trap - INT TERM
   say "background lane (the tests that need no engine, and the soak), also in test-output/lanes/background.log:"
   cat "$log"
+  mkdir -p "$PROJECT_ROOT/test-output/lanes"
+  mv "$log" "$PROJECT_ROOT/test-output/lanes/background.log"
+  rm -rf "$work"
   say "main lane: exit $main_rc; background lane: exit $background_rc"
   LANES_RC=$(lanes_exit_code "$main_rc" "$background_rc")
 }

@@ -125,11 +125,18 @@ def test_a_failure_in_the_background_lane_fails_the_run(tmp_path):
     assert "main lane: exit 0; background lane: exit 1" in result.stderr
 
 
+def as_from_a_terminal() -> None:
+    """In the child before exec: its own process group, and SIGINT's default action (this test may
+    itself run in a background lane, which ignores SIGINT, and a child inherits that)."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_both_lanes_and_each_tears_down(tmp_path):
     path, environment = probe(tmp_path, LANES_PROBE_WAIT="1")
     run = subprocess.Popen([str(SCRIPT), "--lanes", str(path), "-p", "no:cacheprovider"], cwd=PROJECT_ROOT,
                            env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           start_new_session=True)
+                           preexec_fn=as_from_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while not (tmp_path / "held").exists():
