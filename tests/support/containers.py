@@ -81,8 +81,8 @@ class Server:
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.session.get(self.url + path, timeout=10, verify=self.verify, **kwargs)
 
-    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        return self.session.request(method, self.url + path, timeout=30, verify=self.verify, **kwargs)
+    def request(self, method: str, path: str, timeout: float = 30, **kwargs: Any) -> requests.Response:
+        return self.session.request(method, self.url + path, timeout=timeout, verify=self.verify, **kwargs)
 
     def wait_ready(self, timeout: float = 60) -> None:
         def ready():
