@@ -8,7 +8,7 @@ process that imported nothing; before its first submodule the process imports PA
 each submodule's time is what importing it costs once its package is imported, and no submodule's
 import is helped by another's. A module that fails to import (a GUI backend without its toolkit,
 or any submodule of a package that does not import) is null.
-The benchmark keeps one such process per image open and asks both for the same module back to back
+The benchmark keeps one such process per image open and asks both for the same module at once
 (module_ratios.py says why).
 
 The seconds are the importing process's CPU time (user and system, time.process_time), not the

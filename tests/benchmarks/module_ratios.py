@@ -3,10 +3,11 @@ build? Pure arithmetic on the samples test_session.py takes; no Docker here.
 
 How the samples are taken, and why:
 
-- Paired and interleaved per module. One process per image stays open per top-level package
-  (import_times.py), and each module is asked of both back to back, the order alternating between
-  rounds (project naive, naive project, ...). The two samples of a pair are a fraction of a second
-  apart, so a change of the machine's load hits both. Sweeping all ~600 modules in one image and
+- Paired per module. One process per image stays open per top-level package (import_times.py),
+  and each module is asked of both at once: the two images import it at the same time, one on
+  each core, so a change of the machine's load hits both (and the row takes half the time it took
+  with the two samples back to back, alternating which went first: the CPU time each import is
+  measured in does not count the other core's work). Sweeping all ~600 modules in one image and
   then in the other (before 2026-12-04) put minutes between the two samples of a module: one
   sweep under heavier load moved every ratio of that sweep together (a median ratio of 1.05 that
   no bytecode difference explained).
@@ -61,7 +62,7 @@ def slower(project: list[float | None], naive: list[float | None]) -> bool:
 
 def distribution(times: dict[str, dict[str, list[float | None]]]) -> dict:
     """times[image][module]: the samples of each round, sample i of the project's and of the naive
-    build's taken back to back. Modules that imported in every round of both are compared."""
+    build's taken at the same time. Modules that imported in every round of both are compared."""
     project, naive = times["project"], times["naive"]
     clean = sorted(name for name in project if name in naive and project[name] and naive[name]
                    and all(t is not None for t in project[name] + naive[name]))

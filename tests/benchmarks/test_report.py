@@ -152,7 +152,7 @@ def test_lock_lines_pair_uv_and_pip_compile_per_cache():
 def test_public_module_distribution_median_worst_and_noise_floor():
     from tests.benchmarks.module_ratios import distribution
 
-    # times[image][module]: one sample per round, sample i of both images taken back to back.
+    # times[image][module]: one sample per round, sample i of both images taken at the same time.
     times = {"project": {"a": [0.20] * 3, "a.b": [0.50] * 3, "a.tiny": [0.004] * 3, "a.gui": [None] * 3},
              "naive": {"a": [0.20] * 3, "a.b": [0.25] * 3, "a.tiny": [0.001] * 3, "a.gui": [None] * 3}}
     found = distribution(times)

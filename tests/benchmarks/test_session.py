@@ -13,9 +13,9 @@ build, interleaved (A B, B A, ...), each round in a fresh container.
 - Every public module: the import time of each public module of numpy, pandas, matplotlib,
   scikit-learn and SciPy (compile_startup.py's PACKAGES and its `public` list), each alone in a
   fork of a process that has imported only its top-level package (import_times.py), CPU time. One
-  such process per image and package stays open, and each module is timed in both images back to
-  back, alternating which goes first (paired rounds); modules that import in every round of both
-  are compared. The row is the sum of the per-module medians; the distribution of per-module ratios
+  such process per image and package stays open, and each module is timed in both images at the
+  same time, one on each core (paired rounds); modules that import in every round of both are
+  compared. The row is the sum of the per-module medians; the distribution of per-module ratios
   (median, worst, the worst modules) is in the results and gated, with the statistic module_ratios.py
   defines and argues (a floor under which a ratio is noise).
 """
@@ -146,8 +146,10 @@ class Importer:
             ["docker", "run", "-i", "--rm", "--network", "none", *env, image, "python", "-c", IMPORT_TIMES.read_text(), top],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
 
-    def seconds(self, name: str) -> float | None:
+    def ask(self, name: str) -> None:
         self.process.stdin.write(name + "\n")
+
+    def answer(self, name: str) -> float | None:
         answer = self.process.stdout.readline()  # import_times.py bounds each import (120 s alarm)
         return json.loads(answer)[name] if answer else None  # no answer: the process died
 
@@ -160,8 +162,16 @@ class Importer:
             self.process.wait()
 
 
+def pair(importers: dict[str, Importer], name: str, times: dict[str, dict[str, list]]) -> None:
+    """One paired sample of `name`: asked of both images at once, each importing on its own core."""
+    for importer in importers.values():
+        importer.ask(name)
+    for which, importer in importers.items():
+        times[which].setdefault(name, []).append(importer.answer(name))
+
+
 def paired_import_times(images: dict[str, str], modules: list[str], rounds: int) -> dict[str, dict[str, list]]:
-    """times[image][module]: `rounds` samples, the two images' sample i taken back to back
+    """times[image][module]: `rounds` samples, the two images' sample i taken at the same time
     (module_ratios.py: why paired)."""
     groups: dict[str, list[str]] = {}
     for name in modules:
@@ -172,12 +182,12 @@ def paired_import_times(images: dict[str, str], modules: list[str], rounds: int)
         try:
             ordered = sorted(group, key=lambda n: n != top)  # the package first, then its modules
             for name in ordered:
-                for which in alternating(rounds):
-                    times[which].setdefault(name, []).append(importers[which].seconds(name))
+                for _ in range(rounds):
+                    pair(importers, name, times)
             for name in ordered:  # a second look at the suspects (module_ratios.py)
                 if slower(times["project"][name], times["naive"][name]):
-                    for which in alternating(CONFIRM_ROUNDS):
-                        times[which][name].append(importers[which].seconds(name))
+                    for _ in range(CONFIRM_ROUNDS):
+                        pair(importers, name, times)
         finally:
             for importer in importers.values():
                 importer.close()
