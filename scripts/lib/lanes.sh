@@ -1,7 +1,8 @@
 # run_lanes PYTEST_ARGS...: one selection in two pytest processes (tests/support/lanes.py says which
 # test goes where). The main lane runs in the foreground: the benchmarks first, alone, then the
-# engine's tests. The background lane (no engine, and the soak) starts once the main lane's timed
-# tests are done, and its output follows the main lane's. Ctrl-C stops both, each tearing down.
+# engine's tests, and last the floods and the load test, once the background lane is done. The
+# background lane (no engine, and the soak) starts once the main lane's timed tests are done, and
+# its output follows the main lane's. Ctrl-C stops both, each tearing down.
 # Sets LANES_RC: the first lane's failure code, else 0; 5 only when neither lane ran a test.
 # Sourced after common.sh, with .venv's python on PATH.
 
@@ -11,20 +12,20 @@ run_lanes() {
   local work
   work=$(mktemp -d)
   LANES_WORK=$work
-  local ready="$work/main-timed-done" log="$work/background.log"
+  local ready="$work/main-timed-done" done="$work/background-done" log="$work/background.log"
   say "background lane's output (printed after the main lane's): $log"
   (
     # A poll, not a pause: the main lane touches the file when its timed tests are done.
     until [ -e "$ready" ] || ! kill -0 "$$" 2>/dev/null; do sleep 1; done
     [ -e "$ready" ] || exit 2  # the script is gone: nothing to run for
-    exec python -m pytest -p tests.support.lanes --lane background "$@"
+    exec python -m pytest -p tests.support.lanes --lane background --lane-done-file "$done" "$@"
   ) >"$log" 2>&1 &
   LANES_BACKGROUND=$!
   # A background job ignores SIGINT: pass Ctrl-C on as SIGTERM, which that lane takes as Ctrl-C.
   trap 'kill -TERM "$LANES_BACKGROUND" 2>/dev/null; wait "$LANES_BACKGROUND"; rm -rf "$LANES_WORK"; exit 130' INT TERM
   local main_rc background_rc
   set +e
-  python -m pytest -p tests.support.lanes --lane main --lane-ready-file "$ready" "$@"
+  python -m pytest -p tests.support.lanes --lane main --lane-ready-file "$ready" --lane-done-file "$done" "$@"
   main_rc=$?
   touch "$ready"
   wait "$LANES_BACKGROUND"

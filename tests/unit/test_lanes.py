@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -150,3 +151,50 @@ def test_ctrl_c_stops_both_lanes_and_each_tears_down(tmp_path):
             run.wait()
     assert run.returncode == 130, output[-3000:]
     assert (tmp_path / "held-torn-down").exists(), output[-3000:]
+
+
+ALONE_PROBE = '''
+import os, pathlib
+import pytest
+
+HERE = pathlib.Path(os.environ["LANES_PROBE_DIR"])
+
+
+@pytest.mark.image
+@pytest.mark.flood
+def test_loads_both_cores():
+    (HERE / "alone-ran").touch()
+
+
+@pytest.mark.image
+def test_an_engine_test():
+    (HERE / "engine-ran").touch()
+'''
+
+
+def test_the_tests_that_load_both_cores_run_last_and_wait_for_the_background_lane(tmp_path):
+    path, environment = tmp_path / "test_alone_probe.py", {**os.environ, "LANES_PROBE_DIR": str(tmp_path)}
+    path.write_text(ALONE_PROBE)
+    done = tmp_path / "background-done"
+    run = subprocess.Popen([sys.executable, "-m", "pytest", "-p", "tests.support.lanes", "--lane", "main",
+                            "--lane-done-file", str(done), "-p", "no:cacheprovider", "-v", str(path)],
+                           cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "engine-ran").exists():  # it runs first, though written second
+            assert run.poll() is None and time.monotonic() < deadline, "the engine test did not run first"
+            time.sleep(0.05)
+        watch = time.monotonic() + 3
+        while time.monotonic() < watch:  # the background lane is not done: the flood waits
+            assert not (tmp_path / "alone-ran").exists() and run.poll() is None
+            time.sleep(0.05)
+        done.touch()
+        output, _ = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    assert run.returncode == 0, output[-3000:]
+    assert (tmp_path / "alone-ran").exists()
+    assert output.index("test_an_engine_test") < output.index("test_loads_both_cores"), output[-3000:]
