@@ -9,10 +9,8 @@
 run_lanes() {
   # This run's own files (a test runs `scripts/test --lanes` inside a whole run): the log is
   # copied to test-output/lanes/ at the end.
-  local work
-  work=$(mktemp -d)
-  LANES_WORK=$work
-  local ready="$work/main-timed-done" done="$work/background-done" log="$work/background.log"
+  LANES_WORK=$(mktemp -d)
+  local ready="$LANES_WORK/main-timed-done" done="$LANES_WORK/background-done" log="$LANES_WORK/background.log"
   say "background lane's output (printed after the main lane's): $log"
   (
     # A poll, not a pause: the main lane touches the file when its timed tests are done.
@@ -36,7 +34,7 @@ run_lanes() {
   cat "$log"
   mkdir -p "$PROJECT_ROOT/test-output/lanes"
   mv "$log" "$PROJECT_ROOT/test-output/lanes/background.log"
-  rm -rf "$work"
+  rm -rf "$LANES_WORK"
   say "main lane: exit $main_rc; background lane: exit $background_rc"
   LANES_RC=$(lanes_exit_code "$main_rc" "$background_rc")
 }

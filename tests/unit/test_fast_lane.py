@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from tests.support.collected_item import Item
 from tests.support.needs import needs
 from tests.support.paths import PROJECT_ROOT
 
@@ -23,16 +24,6 @@ def needs_of(*selection: str, tmp_path) -> set[str]:
                             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return set(out.read_text().split())
-
-
-class Item:
-    """What needs() reads of a collected test: its markers and fixture names."""
-
-    def __init__(self, marks=(), fixtures=()):
-        self.marks, self.fixturenames = [getattr(pytest.mark, m).mark for m in marks], list(fixtures)
-
-    def iter_markers(self):
-        return iter(self.marks)
 
 
 @pytest.mark.parametrize(("items", "expected"), [

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.support.lanes import lane
+from tests.support.collected_item import Item
 from tests.support.paths import PROJECT_ROOT
 
 SCRIPT = PROJECT_ROOT / "scripts" / "test"
@@ -60,14 +61,6 @@ def test_waits_when_asked(started, held):
     while os.environ.get("LANES_PROBE_WAIT") and time.monotonic() < deadline:
         time.sleep(0.05)
 '''
-
-
-class Item:
-    def __init__(self, marks=(), fixtures=()):
-        self.marks, self.fixturenames = [getattr(pytest.mark, m).mark for m in marks], list(fixtures)
-
-    def iter_markers(self):
-        return iter(self.marks)
 
 
 @pytest.mark.parametrize(("item", "expected"), [
