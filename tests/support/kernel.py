@@ -132,7 +132,8 @@ class KernelChannel:
         again every 2 s: what jupyter_server's nudge does when a websocket opens, and the nudge is
         skipped for a kernel the server still thinks busy -- one killed mid-cell and restarted. Until
         the kernel has been seen on iopub, a cell's reply can arrive while its output and its idle
-        status are lost (the websocket's iopub socket reconnects to the new kernel up to 100 ms late).
+        status are lost (the websocket's iopub socket reconnects to the new kernel up to 10 ms late:
+        image/jupyterlab_minimalist/kernels.py).
         (kernel_info is safe to repeat; a cell is not.)"""
         deadline = time.monotonic() + timeout
         while True:
