@@ -38,7 +38,7 @@ def hub(hub_image, tmp_path_factory):
     try:
         yield hub
     finally:
-        hub.stop()
+        hub.close()
 
 
 def spawn_and_first_cell(hub: Hub, name: str) -> tuple[float, float]:
