@@ -27,6 +27,23 @@ def memory_bytes(container) -> int:
     return memory["usage"] - inactive if inactive < memory["usage"] else memory["usage"]
 
 
+def memory_parts(container) -> dict:
+    """What the container's memory is made of, in MB: "anonymous", what its processes hold (heaps,
+    stacks) and its tmpfs files (HOME), which nothing can reclaim without swap; "files", page cache,
+    charged to whichever container read a page first (so it moves with the neighbours); "rest",
+    the kernel's own memory for the cgroup. cgroup v1 prefixes its hierarchical counts "total_"."""
+    memory = container.stats(stream=False)["memory_stats"]
+    stats = memory.get("stats", {})
+
+    def count(name: str) -> int:
+        return stats.get(f"total_{name}", stats.get(name, 0))
+
+    anonymous = count("active_anon") + count("inactive_anon")
+    files = count("active_file") + count("inactive_file")
+    return {"anonymous": round(anonymous / MB, 1), "files": round(files / MB, 1),
+            "rest": round(max(0, memory["usage"] - anonymous - files) / MB, 1)}
+
+
 def write(name: str, figures: dict) -> Path:
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     path = OUTPUT_DIR / f"{name}.json"
