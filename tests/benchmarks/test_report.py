@@ -195,3 +195,44 @@ def test_a_public_module_gets_a_second_look_only_when_slower_over_the_floor():
     assert not slower([0.014, 0.014, 0.015], [0.012, 0.012, 0.012])  # 1.17x but 2 ms
     assert not slower([0.26, 0.25, 0.26], [0.25, 0.25, 0.25])  # 1.04x
     assert not slower([0.30, None, 0.30], [0.25, 0.25, 0.25])  # failed once: not compared at all
+
+
+class TimedImporter:
+    """A stand-in for one image's importing process on a clock shared by both images: each answer
+    is the module's time, plus a burst while the clock is in `busy` (a neighbour on this core)."""
+
+    def __init__(self, clock: list[int], seconds: dict[str, float], busy: range = range(0)):
+        self.clock, self.seconds, self.busy, self.asked = clock, seconds, busy, []
+
+    def ask(self, name):
+        self.asked.append(name)
+
+    def answer(self, name):
+        self.clock[0] += 1
+        return self.seconds.get(name, 0.05) + (0.02 if self.clock[0] in self.busy else 0.0)
+
+    def close(self):
+        pass
+
+
+def test_the_second_look_comes_after_the_sweep_and_clears_a_burst_but_not_a_lost_pyc():
+    from tests.benchmarks.module_ratios import CONFIRM_ROUNDS, distribution, paired_times
+
+    modules = ["m"] + [f"m.sub{i}" for i in range(12)] + ["n", "n.lost_pyc"]
+    clock, opened = [0], []
+    # A pair takes two ticks (the project answers first). The project's core is busy from m.sub0's
+    # first round (tick 7) to the end of the first sweep (tick 90): past where a second look taken
+    # after each package's own sweep would fall (m's ends at tick 78).
+
+    def open_importers(top):
+        opened.append(top)
+        return {"project": TimedImporter(clock, {"n.lost_pyc": 0.09}, busy=range(7, 91)),
+                "naive": TimedImporter(clock, {})}
+
+    times, first_looks = paired_times(modules, 3, open_importers)
+    assert opened == ["m", "n", "m", "n"]  # the suspects' packages opened again after the sweep
+    assert set(first_looks) == set(modules) - {"m"} and len(first_looks["m.sub0"]["project"]) == 3
+    assert all(len(times[which][name]) == CONFIRM_ROUNDS for which in times for name in first_looks)
+    found = distribution(times)
+    assert found["worst"][0]["module"] == "n.lost_pyc" and round(found["worst_ratio"], 1) == 1.8
+    assert [w["ratio"] for w in found["worst"][1:]] == [1.0] * 9, found["worst"]

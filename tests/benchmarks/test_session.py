@@ -30,7 +30,7 @@ import time
 import pytest
 
 from tests.benchmarks import measure
-from tests.benchmarks.module_ratios import CONFIRM_ROUNDS, distribution, slower
+from tests.benchmarks.module_ratios import distribution, paired_times
 from tests.benchmarks.registry import Gate, Metric, alternating, record_timing, register
 from tests.benchmarks.session_corpus import CELLS
 from tests.support.kernel import KernelChannel, start_kernel
@@ -162,46 +162,19 @@ class Importer:
             self.process.wait()
 
 
-def pair(importers: dict[str, Importer], name: str, times: dict[str, dict[str, list]]) -> None:
-    """One paired sample of `name`: asked of both images at once, each importing on its own core."""
-    for importer in importers.values():
-        importer.ask(name)
-    for which, importer in importers.items():
-        times[which].setdefault(name, []).append(importer.answer(name))
-
-
-def paired_import_times(images: dict[str, str], modules: list[str], rounds: int) -> dict[str, dict[str, list]]:
-    """times[image][module]: `rounds` samples, the two images' sample i taken at the same time
-    (module_ratios.py: why paired)."""
-    groups: dict[str, list[str]] = {}
-    for name in modules:
-        groups.setdefault(name.split(".")[0], []).append(name)
-    times: dict[str, dict[str, list]] = {which: {} for which in images}
-    for top, group in groups.items():
-        importers = {which: Importer(image, top) for which, image in images.items()}
-        try:
-            ordered = sorted(group, key=lambda n: n != top)  # the package first, then its modules
-            for name in ordered:
-                for _ in range(rounds):
-                    pair(importers, name, times)
-            for name in ordered:  # a second look at the suspects (module_ratios.py)
-                if slower(times["project"][name], times["naive"][name]):
-                    for _ in range(CONFIRM_ROUNDS):
-                        pair(importers, name, times)
-        finally:
-            for importer in importers.values():
-                importer.close()
-    return times
+def paired_import_times(images: dict[str, str], modules: list[str], rounds: int) -> tuple[dict, dict]:
+    """module_ratios.paired_times over one Importer per image and top-level package."""
+    return paired_times(modules, rounds, lambda top: {which: Importer(image, top) for which, image in images.items()})
 
 
 def test_every_public_module_imports(benchmark, images, module_rounds, bench_results):
     modules = public_modules(images["project"])
     assert len(modules) > 300 and "sklearn.linear_model" in modules, modules[:20]
-    times = benchmark.pedantic(paired_import_times, args=(images, modules, module_rounds), rounds=1)
+    times, first_looks = benchmark.pedantic(paired_import_times, args=(images, modules, module_rounds), rounds=1)
     found = distribution(times)
     assert found["modules"] > 300, f"only {found['modules']} public modules imported in both images: {found['failed'][:20]}"
     for key in ("scipy.stats", "sklearn.linear_model", "pandas.plotting", "matplotlib.pyplot"):
         assert key not in found["failed"], f"{key} did not import in every round"
     result = record_timing(bench_results, "public_imports", found.pop("sums"))
-    result.update(found)
+    result.update(found, first_looks=first_looks)
     benchmark.extra_info.update(**{k: v for k, v in result.items() if k != "failed"})
