@@ -1,6 +1,7 @@
 """What a pytest selection needs set up before it runs, read from the tests it collects: a Docker
 engine (and the base image) for the `image` marker or an engine fixture, Chromium for `browser`,
-configurable-http-proxy (npm) for `hub`. scripts/test collects first with this plugin
+configurable-http-proxy (npm) for `hub`, qemu and the arm64 base for `arm64` (so that the arm64
+build benchmark times the build, not the set-up). scripts/test collects first with this plugin
 (`-p tests.support.needs --needs-file FILE --collect-only`) and sets up only what the file names,
 so `scripts/test tests/unit` runs without an engine, a browser or npm."""
 
@@ -12,7 +13,8 @@ ENGINE_FIXTURES = frozenset({"docker_client", "image", "hub_image", "containers"
 
 
 def needs(items) -> set[str]:
-    """The set-ups `items` (collected pytest items) need: a subset of {"engine", "browser", "proxy"}."""
+    """The set-ups `items` (collected pytest items) need: a subset of {"engine", "browser", "proxy",
+    "arm64"}."""
     wanted: set[str] = set()
     for item in items:
         marks = {mark.name for mark in item.iter_markers()}
@@ -22,6 +24,8 @@ def needs(items) -> set[str]:
             wanted.add("browser")
         if "hub" in marks:
             wanted.add("proxy")
+        if "arm64" in marks:
+            wanted.add("arm64")
     return wanted
 
 

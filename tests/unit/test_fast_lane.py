@@ -33,8 +33,9 @@ def needs_of(*selection: str, tmp_path) -> set[str]:
     ([Item(marks=["browser"])], {"browser"}),
     ([Item(fixtures=["browser"])], {"browser"}),
     ([Item(marks=["hub"])], {"engine", "proxy"}),
+    ([Item(marks=["image", "arm64"])], {"engine", "arm64"}),
     ([Item(), Item(marks=["image"]), Item(marks=["browser"])], {"engine", "browser"}),
-], ids=["unit", "image", "engine fixture", "browser", "browser fixture", "hub", "mixed"])
+], ids=["unit", "image", "engine fixture", "browser", "browser fixture", "hub", "arm64", "mixed"])
 def test_a_selection_needs_what_its_tests_mark_or_use(items, expected):
     assert needs(items) == expected
 
@@ -43,6 +44,7 @@ def test_the_plugin_reads_the_real_selection(tmp_path):
     """Collected for real: markers from pytestmark, -m deselection honoured."""
     assert needs_of("tests/image/test_run.py", "tests/browser/test_offline_browser.py",
                     tmp_path=tmp_path) == {"engine", "browser"}
+    assert needs_of("tests/benchmarks/test_arm64_build.py", tmp_path=tmp_path) == {"engine", "arm64"}
     assert needs_of("tests/image", "tests/unit/test_lock_atomic.py", "-m", "not image", tmp_path=tmp_path) == set()
 
 
