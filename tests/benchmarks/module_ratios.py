@@ -24,7 +24,12 @@ How the samples are taken, and why:
   regressions, for a few modules' cost. Taken at once after the first rounds (before 2026-12-05),
   the second look shared their moment's load: a clean-clone run on a fresh machine failed on
   numpy.f2py.use_rules at 1.15 (46 vs 40 ms over 7 rounds, half a second apart), which 15 paired
-  rounds on the idle machine put at 35.7 vs 35.7 ms.
+  rounds on the idle machine put at 35.7 vs 35.7 ms. Each of the CONFIRM_ROUNDS rounds opens
+  its own processes: in one pair of processes the bias stayed for every round (a run on
+  2026-12-05 passed at worst 1.09: sklearn.calibration 80.6 vs 73.9 ms and sklearn.compose 1.09 in
+  the same pair of processes, scipy.sparse.construct and .sputils 1.08 in another; 15 paired
+  rounds on the idle machine after it: 0.99, 1.01, 0.97, 1.01), as if one process's layout, which
+  its forked children inherit, or its core made all of its imports slower.
 
 What is compared:
 
@@ -136,5 +141,6 @@ def paired_times(modules: list[str], rounds: int, open_importers: Callable[[str]
     sweep(modules, rounds, open_importers, times)
     suspects = [name for name in modules if slower(times["project"].get(name), times["naive"].get(name))]
     first_looks = {name: {which: times[which].pop(name) for which in times} for name in suspects}
-    sweep(suspects, CONFIRM_ROUNDS, open_importers, times)
+    for _ in range(CONFIRM_ROUNDS):  # each round in processes of its own (the module docstring)
+        sweep(suspects, 1, open_importers, times)
     return times, first_looks
